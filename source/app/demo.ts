@@ -1,0 +1,52 @@
+// The demo vault that the first `npm start` creates, so a fresh clone shows a working desk.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
+import { addDocuments } from './documents.js';
+import { addQueue, addVault, setLicence } from './vaults.js';
+import type { Desk } from './desk.js';
+
+export const DEMO_VAULT = 'Demo Construction';
+export const DEMO_QUEUES = ['Procore Invoices', 'AP Inbox'] as const;
+
+/** A one-page subcontractor invoice, drawn rather than shipped as a binary. */
+export async function demoInvoicePdf(lines: readonly string[]): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  doc.setTitle(lines[0] ?? 'Invoice');
+  doc.setProducer('apdesk demo');
+  const page = doc.addPage([612, 792]);
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  lines.forEach((line, index) => {
+    page.drawText(line, { x: 56, y: 720 - index * 22, size: index === 0 ? 20 : 12, font: index === 0 ? bold : font, color: rgb(0.1, 0.1, 0.1) });
+  });
+  return doc.save();
+}
+
+export async function seedDemo(desk: Desk): Promise<void> {
+  const vault = await addVault(desk, { name: DEMO_VAULT, accounting: 'sage300' });
+  await setLicence(desk, { vault: vault.id, licence: 'procore', granted: true });
+  await setLicence(desk, { vault: vault.id, licence: 'cloud-sync', granted: true });
+  for (const name of DEMO_QUEUES) await addQueue(desk, { vault: vault.id, name });
+  const dir = await mkdtemp(join(tmpdir(), 'apdesk-demo-'));
+  try {
+    const file = join(dir, 'ABC-Concrete-9348.pdf');
+    await writeFile(
+      file,
+      await demoInvoicePdf([
+        'INVOICE 9348',
+        'ABC Concrete Inc. — 1200 Quarry Road',
+        'Bill to: Demo Construction',
+        'Job 2301 · Harbor View Medical Office',
+        'Commitment SC-001 Concrete',
+        'Work completed this period: $45,000.00',
+        'Retainage held (10%): $4,500.00',
+        'Current payment due: $40,500.00',
+      ]),
+    );
+    await addDocuments(desk, { vault: vault.id, queue: 'AP Inbox', paths: [file] });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,172 @@
+// apdesk's entry point: parse the command line, then run one headless command or open the
+// console. Every failure a user can cause ends as one line on stderr and a non-zero status.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { openDesk, defaultDataDir, type Desk } from './app/desk.js';
+import { UserError, UsageError } from './domain/errors.js';
+import type { Command, CommandContext } from './commands/command.js';
+import { commandsInGroup, findCommand, COMMANDS } from './commands/index.js';
+import { commandHelp, groupHelp, mainHelp } from './commands/help.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+}
+
+const GLOBAL_VALUE_OPTIONS = new Set(['--data-dir', '--user']);
+const GLOBAL_FLAGS = new Set(['--json', '--help', '-h', '--version']);
+
+const globalOptions = {
+  'data-dir': { type: 'string' },
+  user: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** The leading words of the command line, skipping global options that may come before them. */
+function commandWords(argv: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (GLOBAL_VALUE_OPTIONS.has(token)) {
+      i++;
+      continue;
+    }
+    if (GLOBAL_FLAGS.has(token) || [...GLOBAL_VALUE_OPTIONS].some((flag) => token.startsWith(`${flag}=`))) continue;
+    if (token.startsWith('-')) break;
+    words.push(token);
+  }
+  return words;
+}
+
+function withoutWords(argv: readonly string[], words: readonly string[]): string[] {
+  const rest = [...argv];
+  for (const word of words) rest.splice(rest.indexOf(word), 1);
+  return rest;
+}
+
+function parseCommandLine(command: Command | undefined, argv: string[]) {
+  const options: NonNullable<ParseArgsConfig['options']> = { ...globalOptions };
+  for (const [name, spec] of Object.entries(command?.options ?? {})) {
+    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
+  }
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    const helpFor = command ? `apdesk help ${command.path.join(' ')}` : 'apdesk --help';
+    throw new UsageError(`${message.replace(/^Unknown option/, 'unknown option')} — see \`${helpFor}\``);
+  }
+}
+
+function version(): string {
+  return '0.1.0';
+}
+
+async function logFailure(dataDir: string, error: unknown): Promise<string | null> {
+  try {
+    const dir = join(dataDir, 'logs');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'apdesk.log');
+    await appendFile(file, `${new Date().toISOString()} error ${(error as Error)?.stack ?? String(error)}\n`);
+    return file;
+  } catch {
+    return null;
+  }
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const out = (text: string) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  const err = (text: string) => io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  let dataDir = resolve(defaultDataDir(io.env));
+  try {
+    const words = commandWords(argv);
+    if (words[0] === 'help') {
+      const target = words.slice(1);
+      if (!target.length) return out(mainHelp()), 0;
+      const command = findCommand(target);
+      if (command && command.path.length === target.length) return out(commandHelp(command)), 0;
+      const group = commandsInGroup(target[0]!);
+      if (group.length && target.length === 1) return out(groupHelp(target[0]!, group)), 0;
+      throw new UsageError(`no command 'apdesk ${target.join(' ')}' — run \`apdesk --help\` for the list`);
+    }
+    const command = words.length ? findCommand(words) : undefined;
+    if (words.length && !command) {
+      const group = commandsInGroup(words[0]!);
+      if (group.length && words.length === 1) {
+        const parsed = parseCommandLine(undefined, withoutWords(argv, words));
+        if (parsed.values.help) return out(groupHelp(words[0]!, group)), 0;
+        throw new UsageError(`'apdesk ${words[0]}' needs a subcommand: ${group.map((c) => c.path[1]).join(', ')} — see \`apdesk help ${words[0]}\``);
+      }
+      throw new UsageError(
+        group.length
+          ? `no command 'apdesk ${words.slice(0, 2).join(' ')}' — the ${words[0]} commands are: ${group.map((c) => c.path[1]).join(', ')}`
+          : `unknown command '${words[0]}' — run \`apdesk --help\` for the list`,
+      );
+    }
+    const rest = command ? withoutWords(argv, command.path) : [...argv];
+    const parsed = parseCommandLine(command, rest);
+    const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+    if (typeof values['data-dir'] === 'string') {
+      if (!values['data-dir'].trim()) throw new UsageError('--data-dir needs a directory');
+      dataDir = resolve(values['data-dir']);
+    }
+    if (values.version) return out(version()), 0;
+    if (values.help) return out(command ? commandHelp(command) : mainHelp()), 0;
+    if (typeof values.user === 'string' && !values.user.trim()) throw new UsageError('--user needs a name');
+
+    if (!command) {
+      if (parsed.positionals.length) throw new UsageError(`unknown command '${parsed.positionals[0]}' — run \`apdesk --help\``);
+      if (!io.isTTY) {
+        err('apdesk: the console needs a terminal (stdin and stdout must be a TTY) — run `apdesk` in a terminal, or use the headless commands (`apdesk --help`)');
+        return 2;
+      }
+      const { runConsole } = await import('./tui/run-console.js');
+      return await runConsole({ dataDir, user: values.user as string | undefined, seedDemo: io.env.APDESK_NO_DEMO !== '1' });
+    }
+
+    if (values.json && !command.json) throw new UsageError(`\`apdesk ${command.path.join(' ')}\` has no --json output`);
+    const spec = command.positionals ?? { min: 0, max: 0, names: '' };
+    if (parsed.positionals.length < spec.min) {
+      throw new UsageError(`missing ${spec.names} — usage: ${command.usage}`);
+    }
+    if (parsed.positionals.length > spec.max) {
+      throw new UsageError(`unexpected argument '${parsed.positionals[spec.max]}' — usage: ${command.usage}`);
+    }
+    let desk: Desk | undefined;
+    const ctx: CommandContext = {
+      json: values.json === true,
+      values,
+      positionals: parsed.positionals,
+      out,
+      note: (text) => err(text),
+      stdin: io.stdin,
+      desk: async () => {
+        desk ??= await openDesk({
+          dataDir,
+          ...(typeof values.user === 'string' ? { user: values.user } : {}),
+          command: `apdesk ${command.path.join(' ')}`,
+          onProblem: (message) => err(`apdesk: warning: ${message}`),
+        });
+        return desk;
+      },
+    };
+    await command.run(ctx);
+    return 0;
+  } catch (error) {
+    if (error instanceof UserError) {
+      err(`apdesk: ${error.message}`);
+      return error.exitCode;
+    }
+    const log = await logFailure(dataDir, error);
+    err(`apdesk: unexpected error: ${(error as Error)?.message ?? String(error)}${log ? ` (details in ${log})` : ''}`);
+    return 1;
+  }
+}
+
+export { COMMANDS };

@@ -1,0 +1,38 @@
+// Every headless command, in the order `apdesk --help` lists them.
+import type { Command } from './command.js';
+import { invoicesListCommand, invoicesShowCommand } from './invoices.js';
+import { licenseGrantCommand, licenseRevokeCommand } from './license.js';
+import { queueAddCommand, queueAddDocumentCommand, queueListCommand } from './queue.js';
+import { statusCommand } from './status.js';
+import { userAddCommand, userListCommand } from './user.js';
+import { vaultAddCommand, vaultListCommand, vaultShowCommand } from './vault.js';
+
+export const COMMANDS: readonly Command[] = [
+  statusCommand,
+  vaultListCommand,
+  vaultAddCommand,
+  vaultShowCommand,
+  licenseGrantCommand,
+  licenseRevokeCommand,
+  queueListCommand,
+  queueAddCommand,
+  queueAddDocumentCommand,
+  invoicesListCommand,
+  invoicesShowCommand,
+  userListCommand,
+  userAddCommand,
+];
+
+/** The command whose words begin `words`, longest first. */
+export function findCommand(words: readonly string[]): Command | undefined {
+  let best: Command | undefined;
+  for (const command of COMMANDS) {
+    const matches = command.path.every((word, index) => words[index] === word);
+    if (matches && (!best || command.path.length > best.path.length)) best = command;
+  }
+  return best;
+}
+
+export function commandsInGroup(group: string): Command[] {
+  return COMMANDS.filter((command) => command.path[0] === group);
+}

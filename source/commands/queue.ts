@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import { addDocuments } from '../app/documents.js';
+import { addQueue } from '../app/vaults.js';
+import { vaultSummaries } from '../app/summary.js';
+import { UsageError } from '../domain/errors.js';
+import { documentOf } from '../domain/invoice.js';
+import { requireQueue, requireVault } from '../domain/vault.js';
+import { printJson, stringOption, type Command, type CommandContext } from './command.js';
+import { table } from './format.js';
+
+const vaultOption = { vault: { type: 'string', value: 'VAULT', description: 'the vault, by name or id' } } as const;
+
+function requiredVault(ctx: CommandContext, usage: string): string {
+  const vault = stringOption(ctx.values, 'vault');
+  if (!vault) throw new UsageError(`say which vault with --vault: ${usage}`);
+  return vault;
+}
+
+export const queueListCommand: Command = {
+  path: ['queue', 'list'],
+  summary: "List a vault's queues",
+  usage: 'apdesk queue list --vault VAULT [--json]',
+  options: vaultOption,
+  json: true,
+  async run(ctx) {
+    const desk = await ctx.desk();
+    const vault = requireVault((await desk.store.settings()).vaults, requiredVault(ctx, this.usage));
+    const summary = (await vaultSummaries(desk)).find((entry) => entry.vault.id === vault.id);
+    const queues = summary?.queues ?? [];
+    if (ctx.json) return printJson(ctx, queues.map(({ queue, documents }) => ({ ...queue, documents })));
+    if (!queues.length) return ctx.out(`Vault '${vault.name}' has no queues yet. Add one: apdesk queue add --vault ${vault.id} NAME`);
+    ctx.out(table(['ID', 'NAME', 'DOCUMENTS'], queues.map(({ queue, documents }) => [queue.id, queue.name, String(documents)])));
+  },
+};
+
+export const queueAddCommand: Command = {
+  path: ['queue', 'add'],
+  summary: 'Add a queue to a vault',
+  usage: 'apdesk queue add --vault VAULT NAME',
+  options: vaultOption,
+  positionals: { min: 1, max: 1, names: 'NAME' },
+  json: true,
+  async run(ctx) {
+    const { vault, queue } = await addQueue(await ctx.desk(), {
+      vault: requiredVault(ctx, this.usage),
+      name: ctx.positionals[0] ?? '',
+    });
+    if (ctx.json) return printJson(ctx, queue);
+    ctx.out(`Added queue '${queue.name}' (id ${queue.id}) to vault '${vault.name}'.`);
+  },
+};
+
+export const queueAddDocumentCommand: Command = {
+  path: ['queue', 'add-document'],
+  summary: 'Copy PDF, JPEG or PNG files into a queue as unprocessed documents',
+  usage: 'apdesk queue add-document --vault VAULT --queue QUEUE FILE...',
+  details:
+    'Each file becomes one document. Images are kept as they are and also turned into a one-page PDF.\n' +
+    'Every file is checked first: if any one cannot be added, none is.',
+  options: {
+    ...vaultOption,
+    queue: { type: 'string', value: 'QUEUE', description: 'the queue, by name or id' },
+  },
+  positionals: { min: 1, max: Infinity, names: 'FILE...' },
+  json: true,
+  async run(ctx) {
+    const queue = stringOption(ctx.values, 'queue');
+    if (!queue) throw new UsageError(`say which queue with --queue: ${this.usage}`);
+    const desk = await ctx.desk();
+    const added = await addDocuments(desk, {
+      vault: requiredVault(ctx, this.usage),
+      queue,
+      paths: ctx.positionals,
+    });
+    if (ctx.json) {
+      return printJson(
+        ctx,
+        added.map((invoice) => ({
+          id: invoice.id,
+          vault: invoice.vaultId,
+          queue: invoice.queueId,
+          status: invoice.status,
+          documentPath: join(desk.dataDir, documentOf(invoice)?.path ?? ''),
+          pages: documentOf(invoice)?.pages ?? null,
+        })),
+      );
+    }
+    const settings = await desk.store.settings();
+    const vault = requireVault(settings.vaults, requiredVault(ctx, this.usage));
+    const queueName = requireQueue(vault, queue).name;
+    ctx.out(
+      added
+        .map((invoice) => {
+          const document = documentOf(invoice);
+          return `Added ${invoice.id} to '${queueName}' (${document?.pages ?? '?'} page${document?.pages === 1 ? '' : 's'}).`;
+        })
+        .join('\n'),
+    );
+  },
+};

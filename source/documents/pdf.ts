@@ -1,0 +1,64 @@
+// Turning the files of a document into its one PDF: PDFs page by page, JPEG and PNG as pages.
+import { PDFDocument } from '@cantoo/pdf-lib';
+import type { ContentType } from '../domain/invoice.js';
+
+export interface SourceFile {
+  name: string;
+  bytes: Uint8Array;
+  contentType: ContentType;
+}
+
+export class DocumentError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'DocumentError';
+  }
+}
+
+// US Letter in points: images larger than a page are scaled down to fit it.
+const PAGE = { width: 612, height: 792 };
+
+async function loadPdf(file: SourceFile): Promise<PDFDocument> {
+  try {
+    // Encrypted files with an empty user password (common for scanned invoices) open in the fork.
+    return await PDFDocument.load(file.bytes, { password: '', updateMetadata: false });
+  } catch (first) {
+    try {
+      return await PDFDocument.load(file.bytes, { ignoreEncryption: true, updateMetadata: false });
+    } catch {
+      throw new DocumentError(file.name, `not a readable PDF (${(first as Error).message.split('\n')[0]})`);
+    }
+  }
+}
+
+/** Page count of a PDF, or a DocumentError saying why it cannot be read. */
+export async function pdfPageCount(file: SourceFile): Promise<number> {
+  const pages = (await loadPdf(file)).getPageCount();
+  if (pages === 0) throw new DocumentError(file.name, 'the PDF has no pages');
+  return pages;
+}
+
+async function addImage(target: PDFDocument, file: SourceFile): Promise<void> {
+  let image;
+  try {
+    image = file.contentType === 'image/png' ? await target.embedPng(file.bytes) : await target.embedJpg(file.bytes);
+  } catch (error) {
+    throw new DocumentError(file.name, `not a readable ${file.contentType === 'image/png' ? 'PNG' : 'JPEG'} (${(error as Error).message})`);
+  }
+  const scale = Math.min(1, PAGE.width / image.width, PAGE.height / image.height);
+  const width = image.width * scale;
+  const height = image.height * scale;
+  const page = target.addPage([Math.max(width, 1), Math.max(height, 1)]);
+  page.drawImage(image, { x: 0, y: 0, width, height });
+}
+
+/** One image as a one-page PDF. */
+export async function imageToPdf(file: SourceFile): Promise<{ bytes: Uint8Array; pages: number }> {
+  const doc = await PDFDocument.create();
+  doc.setProducer('apdesk');
+  await addImage(doc, file);
+  return { bytes: await doc.save(), pages: doc.getPageCount() };
+}

@@ -1,0 +1,168 @@
+// Vaults (one company's AP), their licences and queues, and the users of a data dir.
+import type { QueueId, VaultId } from './ids.js';
+import { slugify } from './ids.js';
+import { UserError } from './errors.js';
+
+export const ACCOUNTING_SYSTEMS = ['sage100', 'sage300', 'other'] as const;
+export type AccountingSystem = (typeof ACCOUNTING_SYSTEMS)[number];
+
+export const ACCOUNTING_LABELS: Record<AccountingSystem, string> = {
+  sage100: 'Sage 100',
+  sage300: 'Sage 300',
+  other: 'Other',
+};
+
+export const LICENCES = ['procore', 'cloud-sync'] as const;
+export type Licence = (typeof LICENCES)[number];
+
+export interface Queue {
+  id: QueueId;
+  name: string;
+  createdAt: string;
+}
+
+export interface Vault {
+  id: VaultId;
+  name: string;
+  accounting: AccountingSystem;
+  licences: Licence[];
+  queues: Queue[];
+  createdAt: string;
+  createdBy: string;
+}
+
+export const ROLES = ['admin', 'processor', 'reviewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  name: string;
+  roles: Role[];
+}
+
+export function parseAccounting(value: string): AccountingSystem {
+  const normal = value.trim().toLowerCase().replace(/[\s_-]/g, '');
+  const found = ACCOUNTING_SYSTEMS.find((system) => system === normal);
+  if (!found) {
+    throw new UserError(`accounting system '${value}' is not one of: ${ACCOUNTING_SYSTEMS.join(', ')}`);
+  }
+  return found;
+}
+
+export function parseLicence(value: string): Licence {
+  const normal = value.trim().toLowerCase().replace(/[\s_]/g, '-');
+  const found = LICENCES.find((licence) => licence === normal || licence.replace('-', '') === normal);
+  if (!found) throw new UserError(`licence '${value}' is not one of: ${LICENCES.join(', ')}`);
+  return found;
+}
+
+export function parseRole(value: string): Role {
+  const found = ROLES.find((role) => role === value.trim().toLowerCase());
+  if (!found) throw new UserError(`role '${value}' is not one of: ${ROLES.join(', ')}`);
+  return found;
+}
+
+export function hasLicence(vault: Vault, licence: Licence): boolean {
+  return vault.licences.includes(licence);
+}
+
+/** Only vaults bridged to Sage 100 or Sage 300 have a Procore configuration. */
+export function supportsProcore(vault: Vault): boolean {
+  return vault.accounting === 'sage100' || vault.accounting === 'sage300';
+}
+
+const NAME_LIMIT = 80;
+
+export function checkName(kind: string, name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new UserError(`${kind} name is empty; give it a name`);
+  if (trimmed.length > NAME_LIMIT) throw new UserError(`${kind} name is longer than ${NAME_LIMIT} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new UserError(`${kind} name contains control characters`);
+  if (!slugify(trimmed)) throw new UserError(`${kind} name '${trimmed}' needs at least one letter or digit`);
+  return trimmed;
+}
+
+export function newVault(
+  existing: readonly Vault[],
+  input: { name: string; accounting: AccountingSystem; createdBy: string; now: string },
+): Vault {
+  const name = checkName('vault', input.name);
+  const clash = existing.find((vault) => vault.name.toLowerCase() === name.toLowerCase());
+  if (clash) throw new UserError(`a vault named '${clash.name}' already exists (id ${clash.id})`);
+  const id = uniqueSlug(name, existing.map((vault) => vault.id)) as VaultId;
+  return {
+    id,
+    name,
+    accounting: input.accounting,
+    licences: [],
+    queues: [],
+    createdAt: input.now,
+    createdBy: input.createdBy,
+  };
+}
+
+export function newQueue(vault: Vault, input: { name: string; now: string }): Queue {
+  const name = checkName('queue', input.name);
+  const clash = vault.queues.find((queue) => queue.name.toLowerCase() === name.toLowerCase());
+  if (clash) throw new UserError(`vault '${vault.name}' already has a queue named '${clash.name}'`);
+  const id = uniqueSlug(name, vault.queues.map((queue) => queue.id)) as QueueId;
+  return { id, name, createdAt: input.now };
+}
+
+function uniqueSlug(name: string, taken: readonly string[]): string {
+  const base = slugify(name);
+  let candidate = base;
+  for (let n = 2; taken.includes(candidate); n++) candidate = `${base}-${n}`;
+  return candidate;
+}
+
+/** A vault named by its name (any case) or its id. */
+export function findVault(vaults: readonly Vault[], ref: string): Vault | undefined {
+  const wanted = ref.trim().toLowerCase();
+  return vaults.find((vault) => vault.id === wanted) ?? vaults.find((vault) => vault.name.toLowerCase() === wanted);
+}
+
+export function requireVault(vaults: readonly Vault[], ref: string): Vault {
+  const vault = findVault(vaults, ref);
+  if (vault) return vault;
+  const known = vaults.map((v) => v.name).join(', ');
+  throw new UserError(
+    vaults.length
+      ? `no vault '${ref}' — known vaults: ${known} (see \`apdesk vault list\`)`
+      : `no vault '${ref}' — there are no vaults yet; create one with \`apdesk vault add NAME --accounting sage300\``,
+  );
+}
+
+export function findQueue(vault: Vault, ref: string): Queue | undefined {
+  const wanted = ref.trim().toLowerCase();
+  return vault.queues.find((queue) => queue.id === wanted) ?? vault.queues.find((queue) => queue.name.toLowerCase() === wanted);
+}
+
+export function requireQueue(vault: Vault, ref: string): Queue {
+  const queue = findQueue(vault, ref);
+  if (queue) return queue;
+  throw new UserError(
+    vault.queues.length
+      ? `vault '${vault.name}' has no queue '${ref}' — its queues: ${vault.queues.map((q) => q.name).join(', ')}`
+      : `vault '${vault.name}' has no queues yet; add one with \`apdesk queue add --vault ${vault.id} NAME\``,
+  );
+}
+
+export function rolesOf(users: readonly User[], name: string): Role[] {
+  return users.find((user) => user.name === name)?.roles ?? [];
+}
+
+export function requireAdmin(users: readonly User[], name: string, action: string): void {
+  if (rolesOf(users, name).includes('admin')) return;
+  throw new UserError(
+    `user '${name}' may not ${action}: it needs the admin role (an admin can run \`apdesk user add ${name} --role admin\`)`,
+  );
+}
+
+/** Refuses a user who has none of the given roles, saying which role would do. */
+export function requireRole(users: readonly User[], name: string, roles: readonly Role[], action: string): void {
+  const held = rolesOf(users, name);
+  if (roles.some((role) => held.includes(role))) return;
+  throw new UserError(
+    `user '${name}' may not ${action}: it needs the ${roles.join(' or ')} role (an admin can run \`apdesk user add ${name} --role ${roles[0]}\`)`,
+  );
+}

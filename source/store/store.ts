@@ -1,0 +1,324 @@
+// The store: lowdb documents on the real disk, shared safely by several apdesk processes.
+// Reads need no lock and re-read only files another process has replaced. Every mutation is a
+// transaction: take the data-dir lock, re-read what changed, apply, write the changed files
+// atomically, release. A file that does not parse is moved aside and reported, never overwritten.
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Low } from 'lowdb';
+import { UserError } from '../domain/errors.js';
+import type { Invoice } from '../domain/invoice.js';
+import { manualInvoiceId, type InvoiceId } from '../domain/ids.js';
+import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from './json-file.js';
+import { acquireLock } from './lock.js';
+import { layout, shardOf } from './layout.js';
+import {
+  SCHEMA_VERSION,
+  emptySecrets,
+  emptySettings,
+  type InvoiceShard,
+  type Secrets,
+  type Settings,
+} from './schema.js';
+import { runMigrations } from './migrations.js';
+
+export interface StoreOptions {
+  /** Who is acting: recorded in the lock (so a waiting process can say who holds it) and audits. */
+  user: string;
+  /** What is running, e.g. `apdesk queue add-document`: shown to processes that wait for the lock. */
+  command: string;
+  lockTimeoutMs?: number;
+  /** Called once per problem found (a quarantined file); the CLI prints these as warnings. */
+  onProblem?: (message: string) => void;
+}
+
+export interface CommitStats {
+  files: number;
+  bytes: number;
+}
+
+interface Cached {
+  version: FileVersion | null;
+  data: unknown;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
+
+function lockTimeout(options: StoreOptions): number {
+  if (options.lockTimeoutMs !== undefined) return options.lockTimeoutMs;
+  const fromEnv = Number(process.env.APDESK_LOCK_TIMEOUT_MS);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_LOCK_TIMEOUT_MS;
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+function stamp(date = new Date()): string {
+  return date.toISOString().replace(/[:.]/g, '-');
+}
+
+export class Store {
+  readonly problems: string[] = [];
+  /** What the last transaction wrote: benchmarks and tests read it. */
+  lastCommit: CommitStats = { files: 0, bytes: 0 };
+  private readonly cache = new Map<string, Cached>();
+  private chain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly dataDir: string,
+    readonly options: StoreOptions,
+  ) {}
+
+  /** Opens a data dir (which need not exist yet) and brings its schema up to date. */
+  static async open(dataDir: string, options: StoreOptions): Promise<Store> {
+    const store = new Store(dataDir, options);
+    await store.ensureSchema();
+    return store;
+  }
+
+  get user(): string {
+    return this.options.user;
+  }
+
+  async initialized(): Promise<boolean> {
+    try {
+      await stat(layout.settings(this.dataDir));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  async settings(): Promise<Settings> {
+    return this.load(layout.settings(this.dataDir), emptySettings);
+  }
+
+  async invoices(vaultId: string): Promise<Invoice[]> {
+    const dir = layout.invoicesDir(this.dataDir, vaultId);
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((name) => /^[0-9a-f]{2}\.json$/.test(name)).sort();
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const shards = await Promise.all(
+      names.map((name) => this.load<InvoiceShard>(`${dir}/${name}`, () => ({ invoices: {} }))),
+    );
+    return shards.flatMap((shard) => Object.values(shard.invoices));
+  }
+
+  async invoice(vaultId: string, id: string): Promise<Invoice | undefined> {
+    const shard = await this.load<InvoiceShard>(layout.shard(this.dataDir, vaultId, shardOf(id)), () => ({
+      invoices: {},
+    }));
+    return shard.invoices[id];
+  }
+
+  /** Finds an invoice by id in whichever vault holds it. */
+  async findInvoice(id: string): Promise<Invoice | undefined> {
+    const settings = await this.settings();
+    for (const vault of settings.vaults) {
+      const found = await this.invoice(vault.id, id.trim().toUpperCase());
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs `apply` under the data-dir lock against fresh copies of what it touches, then writes
+   * the files it changed. If `apply` throws, nothing is written.
+   */
+  transact<T>(apply: (tx: Transaction) => Promise<T> | T): Promise<T> {
+    // Transactions of one process queue behind each other; the file lock orders processes.
+    const run = this.chain.then(() => this.runTransaction(apply));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTransaction<T>(apply: (tx: Transaction) => Promise<T> | T): Promise<T> {
+    await mkdir(this.dataDir, { recursive: true });
+    const lock = await acquireLock(this.dataDir, {
+      user: this.options.user,
+      command: this.options.command,
+      timeoutMs: lockTimeout(this.options),
+    });
+    try {
+      const settingsText = JSON.stringify(await this.settings());
+      const tx = new Transaction(this, JSON.parse(settingsText) as Settings, settingsText);
+      const result = await apply(tx);
+      this.lastCommit = await tx.commit();
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Reads a file, or returns the copy in memory if no one has replaced it since. */
+  async load<T>(path: string, fallback: () => T): Promise<T> {
+    let version: FileVersion | null = null;
+    try {
+      version = versionOf(await stat(path));
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    if (version === null) {
+      this.cache.delete(path);
+      return fallback();
+    }
+    const cached = this.cache.get(path);
+    if (cached && sameVersion(cached.version, version)) return cached.data as T;
+    const file = new JsonFile<T | null>(path);
+    const db = new Low<T | null>(file, null);
+    try {
+      await db.read();
+    } catch (error) {
+      if (error instanceof CorruptFileError) {
+        await this.quarantine(path, error.reason);
+        return fallback();
+      }
+      throw error;
+    }
+    if (db.data === null) return fallback();
+    this.cache.set(path, { version: file.version, data: db.data });
+    return db.data;
+  }
+
+  /** Fresh, private copy of a file for a transaction to change. */
+  async loadForUpdate<T>(path: string, fallback: () => T): Promise<T> {
+    return structuredClone(await this.load(path, fallback));
+  }
+
+  async save<T>(path: string, data: T, mode?: number): Promise<number> {
+    await mkdir(dirname(path), { recursive: true });
+    const file = new JsonFile<T>(path, mode);
+    const db = new Low<T>(file, data);
+    await db.write();
+    this.cache.set(path, { version: file.version, data });
+    return file.bytesWritten;
+  }
+
+  private async quarantine(path: string, reason: string): Promise<void> {
+    const target = `${path}.corrupt-${stamp()}`;
+    try {
+      await rename(path, target);
+    } catch (error) {
+      // Another process moved it first; its report stands.
+      if (isMissing(error)) return;
+      throw error;
+    }
+    this.cache.delete(path);
+    const message =
+      `${path} could not be read (${reason}); it was moved to ${target} and apdesk carries on without it — ` +
+      `restore a good copy of it, or remove the .corrupt file once you have looked at it`;
+    this.problems.push(message);
+    this.options.onProblem?.(message);
+  }
+
+  private async ensureSchema(): Promise<void> {
+    // Schema 1 files may not carry a version at all.
+    const version = (await this.settings()).schemaVersion ?? 1;
+    if (version > SCHEMA_VERSION) {
+      throw new UserError(
+        `the data dir ${this.dataDir} was written by a newer apdesk (schema ${version}; this one knows ${SCHEMA_VERSION}) — upgrade apdesk`,
+      );
+    }
+    if (version < SCHEMA_VERSION && (await this.initialized())) {
+      await this.transact((tx) => runMigrations(tx));
+    }
+  }
+}
+
+export class Transaction {
+  readonly now = new Date().toISOString();
+  private readonly shards = new Map<string, { data: InvoiceShard; dirty: boolean }>();
+  private secretsDraft: { data: Secrets; original: string } | null = null;
+  private readonly afterCommitHooks: (() => Promise<void>)[] = [];
+
+  constructor(
+    readonly store: Store,
+    /** This transaction's copy of the settings; change it freely. */
+    readonly settings: Settings,
+    private readonly settingsOriginal: string,
+  ) {
+    // A new data dir: whoever first writes to it is its admin.
+    if (settings.createdAt === null && settings.users.length === 0) {
+      settings.users.push({ name: store.user, roles: ['admin', 'processor', 'reviewer'] });
+    }
+  }
+
+  get user(): string {
+    return this.store.user;
+  }
+
+  get dataDir(): string {
+    return this.store.dataDir;
+  }
+
+  private async shard(vaultId: string, invoiceId: string) {
+    const path = layout.shard(this.dataDir, vaultId, shardOf(invoiceId));
+    let entry = this.shards.get(path);
+    if (!entry) {
+      entry = { data: await this.store.loadForUpdate<InvoiceShard>(path, () => ({ invoices: {} })), dirty: false };
+      this.shards.set(path, entry);
+    }
+    return entry;
+  }
+
+  async getInvoice(vaultId: string, invoiceId: string): Promise<Invoice | undefined> {
+    return (await this.shard(vaultId, invoiceId)).data.invoices[invoiceId];
+  }
+
+  async putInvoice(invoice: Invoice): Promise<void> {
+    const entry = await this.shard(invoice.vaultId, invoice.id);
+    entry.data.invoices[invoice.id] = invoice;
+    entry.dirty = true;
+  }
+
+  /** Issues the next free manual invoice id (never one already on disk, even after a crash). */
+  async nextInvoiceId(vaultId: string): Promise<InvoiceId> {
+    for (;;) {
+      this.settings.counters.invoice += 1;
+      const id = manualInvoiceId(this.settings.counters.invoice);
+      if (!(await this.getInvoice(vaultId, id))) return id;
+    }
+  }
+
+  /** Work that must happen only once this transaction is on disk (still under the lock). */
+  afterCommit(hook: () => Promise<void>): void {
+    this.afterCommitHooks.push(hook);
+  }
+
+  async secrets(): Promise<Secrets> {
+    if (!this.secretsDraft) {
+      const data = await this.store.loadForUpdate(layout.secrets(this.dataDir), emptySecrets);
+      this.secretsDraft = { data, original: JSON.stringify(data) };
+    }
+    return this.secretsDraft.data;
+  }
+
+  /** Writes what changed: settings first (counters), then secrets, then invoice shards. */
+  async commit(): Promise<CommitStats> {
+    const stats: CommitStats = { files: 0, bytes: 0 };
+    const add = (bytes: number) => {
+      stats.files += 1;
+      stats.bytes += bytes;
+    };
+    const firstWrite = this.settings.createdAt === null;
+    if (firstWrite) this.settings.createdAt = this.now;
+    const settingsText = JSON.stringify(this.settings);
+    if (firstWrite || settingsText !== this.settingsOriginal) {
+      add(await this.store.save(layout.settings(this.dataDir), this.settings));
+    }
+    if (firstWrite) await this.secrets();
+    if (this.secretsDraft && (firstWrite || JSON.stringify(this.secretsDraft.data) !== this.secretsDraft.original)) {
+      add(await this.store.save(layout.secrets(this.dataDir), this.secretsDraft.data, 0o600));
+    }
+    for (const [path, entry] of this.shards) {
+      if (entry.dirty) add(await this.store.save(path, entry.data));
+    }
+    for (const hook of this.afterCommitHooks) await hook();
+    return stats;
+  }
+}

@@ -1,0 +1,33 @@
+// The terminal around the console: the alternate screen on the way in, and the main screen
+// and cursor given back on every way out — quit, Ctrl+C, SIGTERM, SIGHUP (an SSH drop).
+
+const ENTER_ALT = '\u001B[?1049h\u001B[H';
+const LEAVE_ALT = '\u001B[?1049l';
+const SHOW_CURSOR = '\u001B[?25h';
+
+export interface TerminalSession {
+  /** Gives the terminal back; safe to call more than once. */
+  restore(): void;
+}
+
+export function enterFullScreen(stdout: NodeJS.WriteStream, onSignal: (signal: NodeJS.Signals) => void): TerminalSession {
+  let restored = false;
+  stdout.write(ENTER_ALT);
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    stdout.write(SHOW_CURSOR + LEAVE_ALT);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    process.off('exit', restore);
+  };
+  const handlers: [NodeJS.Signals, () => void][] = (['SIGTERM', 'SIGHUP', 'SIGINT'] as const).map((signal) => [
+    signal,
+    () => onSignal(signal),
+  ]);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  // Last resort: even an uncaught exception must not leave the user on the alternate screen.
+  process.on('exit', restore);
+  return { restore };
+}
+
+export const SIGNAL_EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
