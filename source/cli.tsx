@@ -2,6 +2,7 @@
 // console. Every failure a user can cause ends as one line on stderr and a non-zero status.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { appendFile, mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openDesk, defaultDataDir, type Desk } from './app/desk.js';
 import { UserError, UsageError } from './domain/errors.js';
@@ -65,7 +66,8 @@ function parseCommandLine(command: Command | undefined, argv: string[]) {
 }
 
 function version(): string {
-  return '0.1.0';
+  const manifest = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }
 
 async function logFailure(dataDir: string, error: unknown): Promise<string | null> {

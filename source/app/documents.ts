@@ -62,7 +62,7 @@ async function prepare(path: string): Promise<PreparedFile> {
       ],
     };
   } catch (error) {
-    if (error instanceof DocumentError) throw new UserError(`${path} ${error.message.slice(error.file.length + 1).trim()}`);
+    if (error instanceof DocumentError) throw new UserError(`${path} ${error.reason}`);
     throw error;
   }
 }

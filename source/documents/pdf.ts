@@ -9,11 +9,12 @@ export interface SourceFile {
 }
 
 export class DocumentError extends Error {
+  /** `reason` reads after the file's name: "is not a readable PDF (…)". */
   constructor(
     readonly file: string,
-    reason: string,
+    readonly reason: string,
   ) {
-    super(`${file}: ${reason}`);
+    super(`${file} ${reason}`);
     this.name = 'DocumentError';
   }
 }
@@ -29,15 +30,22 @@ async function loadPdf(file: SourceFile): Promise<PDFDocument> {
     try {
       return await PDFDocument.load(file.bytes, { ignoreEncryption: true, updateMetadata: false });
     } catch {
-      throw new DocumentError(file.name, `not a readable PDF (${(first as Error).message.split('\n')[0]})`);
+      throw new DocumentError(file.name, `is not a readable PDF (${(first as Error).message.split('\n')[0]})`);
     }
   }
 }
 
 /** Page count of a PDF, or a DocumentError saying why it cannot be read. */
 export async function pdfPageCount(file: SourceFile): Promise<number> {
-  const pages = (await loadPdf(file)).getPageCount();
-  if (pages === 0) throw new DocumentError(file.name, 'the PDF has no pages');
+  const doc = await loadPdf(file);
+  let pages: number;
+  try {
+    // A file can parse yet have no usable page tree; pdf-lib only finds out here.
+    pages = doc.getPageCount();
+  } catch (error) {
+    throw new DocumentError(file.name, `is not a readable PDF (its page tree is broken: ${(error as Error).message})`);
+  }
+  if (pages === 0) throw new DocumentError(file.name, 'is a PDF with no pages');
   return pages;
 }
 
@@ -46,7 +54,7 @@ async function addImage(target: PDFDocument, file: SourceFile): Promise<void> {
   try {
     image = file.contentType === 'image/png' ? await target.embedPng(file.bytes) : await target.embedJpg(file.bytes);
   } catch (error) {
-    throw new DocumentError(file.name, `not a readable ${file.contentType === 'image/png' ? 'PNG' : 'JPEG'} (${(error as Error).message})`);
+    throw new DocumentError(file.name, `is not a readable ${file.contentType === 'image/png' ? 'PNG' : 'JPEG'} (${(error as Error).message})`);
   }
   const scale = Math.min(1, PAGE.width / image.width, PAGE.height / image.height);
   const width = image.width * scale;

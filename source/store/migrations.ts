@@ -18,7 +18,7 @@ const MIGRATIONS: Migration[] = [
     // Schema 1 kept a vault's invoices in one file, rewritten whole on every edit: at 50,000
     // invoices one edit wrote ~100 MB. Schema 2 shards them by id hash.
     version: 2,
-    note: 'invoices moved from one file per vault into 256 shards',
+    note: 'invoices moved from one file per vault into shards by id hash',
     async apply(tx) {
       for (const vault of tx.settings.vaults) {
         vault.queues ??= [];

@@ -98,7 +98,7 @@ export class Store {
     const dir = layout.invoicesDir(this.dataDir, vaultId);
     let names: string[];
     try {
-      names = (await readdir(dir)).filter((name) => /^[0-9a-f]{2}\.json$/.test(name)).sort();
+      names = (await readdir(dir)).filter((name) => /^[0-9a-f]{3}\.json$/.test(name)).sort();
     } catch (error) {
       if (isMissing(error)) return [];
       throw error;
@@ -232,7 +232,7 @@ export class Store {
 
 export class Transaction {
   readonly now = new Date().toISOString();
-  private readonly shards = new Map<string, { data: InvoiceShard; dirty: boolean }>();
+  private readonly shards = new Map<string, { data: InvoiceShard; own: Set<string>; dirty: boolean }>();
   private secretsDraft: { data: Secrets; original: string } | null = null;
   private readonly afterCommitHooks: (() => Promise<void>)[] = [];
 
@@ -256,23 +256,35 @@ export class Transaction {
     return this.store.dataDir;
   }
 
+  /**
+   * The transaction's view of one shard: a shallow copy of the stored record, so an edit never
+   * clones the other invoices of the shard; each invoice is cloned only when it is read here.
+   */
   private async shard(vaultId: string, invoiceId: string) {
     const path = layout.shard(this.dataDir, vaultId, shardOf(invoiceId));
     let entry = this.shards.get(path);
     if (!entry) {
-      entry = { data: await this.store.loadForUpdate<InvoiceShard>(path, () => ({ invoices: {} })), dirty: false };
+      const stored = await this.store.load<InvoiceShard>(path, () => ({ invoices: {} }));
+      entry = { data: { invoices: { ...stored.invoices } }, own: new Set<string>(), dirty: false };
       this.shards.set(path, entry);
     }
     return entry;
   }
 
   async getInvoice(vaultId: string, invoiceId: string): Promise<Invoice | undefined> {
-    return (await this.shard(vaultId, invoiceId)).data.invoices[invoiceId];
+    const entry = await this.shard(vaultId, invoiceId);
+    const found = entry.data.invoices[invoiceId];
+    if (!found || entry.own.has(invoiceId)) return found;
+    const copy = structuredClone(found);
+    entry.data.invoices[invoiceId] = copy;
+    entry.own.add(invoiceId);
+    return copy;
   }
 
   async putInvoice(invoice: Invoice): Promise<void> {
     const entry = await this.shard(invoice.vaultId, invoice.id);
     entry.data.invoices[invoice.id] = invoice;
+    entry.own.add(invoice.id);
     entry.dirty = true;
   }
 

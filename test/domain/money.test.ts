@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { addMoney, cents, displayMoney, formatMoney, parseMoney } from '../../source/domain/money.js';
+
+describe('parseMoney', () => {
+  it.each([
+    ['1087.80', 108780],
+    ['1087.8', 108780],
+    ['-12.5', -1250],
+    ['250', 25000],
+    ['250.0', 25000],
+    ['0.00', 0],
+    ['-0.00', 0],
+    ['+3.07', 307],
+    ['0.10', 10],
+    ['47700.000', 4770000],
+    ['  9.99 ', 999],
+    ['90071992547409.91', 9007199254740991],
+  ])('reads %s exactly as %i cents', (input, expected) => {
+    expect(parseMoney(input)).toBe(expected);
+  });
+
+  it.each([
+    ['0.005', /fractions of a cent/],
+    ['12.345', /fractions of a cent/],
+    ['1,087.80', /not a decimal amount/],
+    ['', /not a decimal amount/],
+    ['abc', /not a decimal amount/],
+    ['1e3', /not a decimal amount/],
+    ['NaN', /not a decimal amount/],
+    ['90071992547409.92', /too large/],
+  ])('refuses %s', (input, message) => {
+    expect(() => parseMoney(input, 'current_payment_due')).toThrow(message);
+  });
+
+  it('names the field in its message', () => {
+    expect(() => parseMoney('0.005', 'current_payment_due')).toThrow("current_payment_due '0.005'");
+  });
+
+  it('accepts JSON numbers only when they are exact decimals', () => {
+    expect(parseMoney(12.5)).toBe(1250);
+    expect(() => parseMoney(1e21)).toThrow(/plain decimal/);
+    expect(() => parseMoney(0.001)).toThrow(/fractions of a cent/);
+  });
+
+  it('never goes through a float: 0.1 + 0.2 stays 0.30', () => {
+    expect(formatMoney(addMoney(parseMoney('0.1'), parseMoney('0.2')))).toBe('0.30');
+  });
+});
+
+describe('formatting', () => {
+  it.each([
+    [108780, '1087.80', '$1,087.80'],
+    [-1250, '-12.50', '-$12.50'],
+    [5, '0.05', '$0.05'],
+    [123456789, '1234567.89', '$1,234,567.89'],
+  ])('%i cents is %s and %s', (value, decimal, display) => {
+    expect(formatMoney(cents(value))).toBe(decimal);
+    expect(displayMoney(cents(value))).toBe(display);
+  });
+
+  it('round-trips every decimal it prints', () => {
+    for (const value of [0, 1, 99, 100, 101, -1, -99, 4770000, 9007199254740991]) {
+      expect(parseMoney(formatMoney(cents(value)))).toBe(value);
+    }
+  });
+
+  it('refuses fractional cents', () => {
+    expect(() => cents(1.5)).toThrow(/whole number/);
+  });
+});

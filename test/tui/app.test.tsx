@@ -1,0 +1,119 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import React, { act } from 'react';
+import { render } from 'ink-testing-library';
+import { App } from '../../source/tui/app.js';
+import { summariseVault, type VaultSummary } from '../../source/app/summary.js';
+import { BINDINGS, resolveKey } from '../../source/tui/keymap.js';
+import { uiReducer, initialUiState, visibleWindow } from '../../source/tui/ui-state.js';
+import type { Vault } from '../../source/domain/vault.js';
+
+const KEYS = { up: '\u001B[A', down: '\u001B[B', escape: '\u001B', end: '\u001B[F' };
+
+beforeAll(() => {
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+function vault(name: string, queues: string[] = []): Vault {
+  const id = name.toLowerCase().replace(/\s+/g, '-');
+  return {
+    id: id as Vault['id'],
+    name,
+    accounting: 'sage300',
+    licences: ['procore'],
+    queues: queues.map((q) => ({ id: q.toLowerCase() as never, name: q, createdAt: 'x' })),
+    createdAt: 'x',
+    createdBy: 'pat',
+  };
+}
+
+const summaries: VaultSummary[] = Array.from({ length: 30 }, (_, i) =>
+  summariseVault(vault(`Vault ${String(i + 1).padStart(2, '0')}`, i === 1 ? ['AP Inbox', 'Procore Invoices'] : []), []),
+);
+
+async function mount(load: () => Promise<VaultSummary[]>, size = { columns: 100, rows: 20 }) {
+  let app!: ReturnType<typeof render>;
+  await act(async () => {
+    app = render(<App title="pat · /data" load={load} pollMs={0} size={size} />);
+  });
+  await act(async () => undefined);
+  const press = async (key: string) => {
+    await act(async () => {
+      app.stdin.write(key);
+    });
+  };
+  return { app, press, frame: () => app.lastFrame() ?? '' };
+}
+
+describe('the console shell', () => {
+  it('lists the vaults and shows the selected one', async () => {
+    const { frame, press } = await mount(async () => summaries);
+    expect(frame()).toContain('Vaults (30)');
+    expect(frame()).toContain('› Vault 01');
+    await press(KEYS.down);
+    expect(frame()).toContain('› Vault 02');
+    expect(frame()).toContain('AP Inbox — 0 documents');
+    await press('k');
+    expect(frame()).toContain('› Vault 01');
+  });
+
+  it('renders only the rows that fit, keeping the selection in view', async () => {
+    const { frame, press } = await mount(async () => summaries, { columns: 100, rows: 12 });
+    expect(frame()).not.toContain('Vault 30');
+    await press('G');
+    expect(frame()).toContain('› Vault 30');
+    expect(frame()).not.toContain('Vault 01');
+    expect(frame().split('\n').length).toBeLessThanOrEqual(11);
+  });
+
+  it('shows the keys from the keymap on ? and hides them on Esc', async () => {
+    const { frame, press } = await mount(async () => summaries);
+    await press('?');
+    for (const binding of BINDINGS) expect(frame()).toContain(binding.description);
+    await press(KEYS.escape);
+    expect(frame()).toContain('Vaults (30)');
+  });
+
+  it('says what to do when there are no vaults', async () => {
+    const { frame } = await mount(async () => []);
+    expect(frame()).toContain('apdesk vault add NAME --accounting sage300');
+  });
+
+  it('shows a load failure instead of crashing', async () => {
+    const { frame } = await mount(async () => {
+      throw new Error('settings.json is locked');
+    });
+    expect(frame()).toContain('Could not read the data dir: settings.json is locked');
+  });
+});
+
+describe('keys and windowing', () => {
+  const key = (overrides: Record<string, boolean> = {}) =>
+    ({ upArrow: false, downArrow: false, ctrl: false, meta: false, escape: false, ...overrides }) as never;
+
+  it('resolves keys through the table', () => {
+    expect(resolveKey('', key({ downArrow: true }))).toEqual({ type: 'move', delta: 1 });
+    expect(resolveKey('q', key())).toEqual({ type: 'quit' });
+    expect(resolveKey('q', key({ ctrl: true }))).toBeUndefined();
+    expect(resolveKey('z', key())).toBeUndefined();
+  });
+
+  it('clamps movement to the list', () => {
+    let state = initialUiState;
+    state = uiReducer(state, { type: 'move', delta: -1, count: 3 });
+    expect(state.selected).toBe(0);
+    state = uiReducer(state, { type: 'move', delta: 10, count: 3 });
+    expect(state.selected).toBe(2);
+    state = uiReducer(state, { type: 'move-to', index: 'first', count: 3 });
+    expect(state.selected).toBe(0);
+  });
+
+  it.each([
+    [5, 0, 10, { start: 0, end: 5 }],
+    [100, 0, 10, { start: 0, end: 10 }],
+    [100, 50, 10, { start: 45, end: 55 }],
+    [100, 99, 10, { start: 90, end: 100 }],
+    [100, 3, 0, { start: 0, end: 0 }],
+  ])('windows %i rows around %i in %i lines', (count, selected, height, expected) => {
+    expect(visibleWindow(count, selected, height)).toEqual(expected);
+  });
+});
