@@ -148,11 +148,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       out,
       note: (text) => err(text),
       stdin: io.stdin,
+      env: io.env,
       desk: async () => {
         desk ??= await openDesk({
           dataDir,
           ...(typeof values.user === 'string' ? { user: values.user } : {}),
           command: `apdesk ${command.path.join(' ')}`,
+          env: io.env,
           onProblem: (message) => err(`apdesk: warning: ${message}`),
         });
         return desk;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
 import { addDocuments } from './documents.js';
 import { addQueue, addVault, setLicence } from './vaults.js';
+import { configure, setEnvironment } from './procore.js';
 import type { Desk } from './desk.js';
 
 export const DEMO_VAULT = 'Demo Construction';
@@ -29,6 +30,9 @@ export async function seedDemo(desk: Desk): Promise<void> {
   await setLicence(desk, { vault: vault.id, licence: 'procore', granted: true });
   await setLicence(desk, { vault: vault.id, licence: 'cloud-sync', granted: true });
   for (const name of DEMO_QUEUES) await addQueue(desk, { vault: vault.id, name });
+  // The demo's Procore is the embedded sandbox; `apdesk procore connect --email --password` signs in.
+  await setEnvironment(desk, { vault: vault.id, kind: 'local' });
+  await configure(desk, { vault: vault.id, queue: 'Procore Invoices' });
   const dir = await mkdtemp(join(tmpdir(), 'apdesk-demo-'));
   try {
     const file = join(dir, 'ABC-Concrete-9348.pdf');

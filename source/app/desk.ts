@@ -9,12 +9,15 @@ export interface DeskOptions {
   user?: string;
   command?: string;
   onProblem?: (message: string) => void;
+  /** Environment variables (PROCORE_CLIENT_ID, APDESK_PROCORE_API_URL, …); process.env by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Desk {
   dataDir: string;
   user: string;
   store: Store;
+  env: NodeJS.ProcessEnv;
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -38,5 +41,5 @@ export async function openDesk(options: DeskOptions = {}): Promise<Desk> {
     command: options.command ?? 'apdesk',
     ...(options.onProblem ? { onProblem: options.onProblem } : {}),
   });
-  return { dataDir, user, store };
+  return { dataDir, user, store, env: options.env ?? process.env };
 }

@@ -1,6 +1,7 @@
 // What a headless command is: its words, its flags, its help, and what it runs. Commands are
 // thin: they parse, call services, and print text or --json.
 import type { Desk } from '../app/desk.js';
+import { UsageError } from '../domain/errors.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -22,6 +23,8 @@ export interface CommandContext {
   desk(): Promise<Desk>;
   /** Reads a line from stdin (prompts go to stderr). */
   stdin: NodeJS.ReadableStream;
+  /** The environment variables this run sees (tests give their own). */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface Command {
@@ -43,4 +46,14 @@ export function stringOption(values: OptionValues, name: string): string | undef
 
 export function printJson(ctx: CommandContext, value: unknown): void {
   ctx.out(JSON.stringify(value, null, 2));
+}
+
+/** The --vault option most commands take. */
+export const VAULT_OPTION = { vault: { type: 'string', value: 'VAULT', description: 'the vault, by name or id' } } as const;
+
+/** The value of a required --vault, or a usage error that shows the command's usage. */
+export function requiredVault(ctx: CommandContext, usage: string): string {
+  const vault = stringOption(ctx.values, 'vault');
+  if (!vault) throw new UsageError(`say which vault with --vault: ${usage}`);
+  return vault;
 }

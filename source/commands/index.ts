@@ -6,6 +6,16 @@ import { queueAddCommand, queueAddDocumentCommand, queueListCommand } from './qu
 import { statusCommand } from './status.js';
 import { userAddCommand, userListCommand } from './user.js';
 import { vaultAddCommand, vaultListCommand, vaultShowCommand } from './vault.js';
+import {
+  procoreCompaniesCommand,
+  procoreConfigureCommand,
+  procoreConnectCommand,
+  procoreDisconnectCommand,
+  procoreEnvCommand,
+  procoreShowCommand,
+} from './procore.js';
+import { jobsDisableCommand, jobsEnableCommand, jobsListCommand } from './jobs.js';
+import { SANDBOX_COMMANDS } from './sandbox.js';
 
 export const COMMANDS: readonly Command[] = [
   statusCommand,
@@ -21,6 +31,16 @@ export const COMMANDS: readonly Command[] = [
   invoicesShowCommand,
   userListCommand,
   userAddCommand,
+  procoreEnvCommand,
+  procoreConnectCommand,
+  procoreCompaniesCommand,
+  procoreConfigureCommand,
+  procoreShowCommand,
+  procoreDisconnectCommand,
+  jobsListCommand,
+  jobsEnableCommand,
+  jobsDisableCommand,
+  ...SANDBOX_COMMANDS,
 ];
 
 /** The command whose words begin `words`, longest first. */

@@ -5,22 +5,15 @@ import { vaultSummaries } from '../app/summary.js';
 import { UsageError } from '../domain/errors.js';
 import { documentOf } from '../domain/invoice.js';
 import { requireQueue, requireVault } from '../domain/vault.js';
-import { printJson, stringOption, type Command, type CommandContext } from './command.js';
+import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command } from './command.js';
 import { table } from './format.js';
 
-const vaultOption = { vault: { type: 'string', value: 'VAULT', description: 'the vault, by name or id' } } as const;
-
-function requiredVault(ctx: CommandContext, usage: string): string {
-  const vault = stringOption(ctx.values, 'vault');
-  if (!vault) throw new UsageError(`say which vault with --vault: ${usage}`);
-  return vault;
-}
 
 export const queueListCommand: Command = {
   path: ['queue', 'list'],
   summary: "List a vault's queues",
   usage: 'apdesk queue list --vault VAULT [--json]',
-  options: vaultOption,
+  options: VAULT_OPTION,
   json: true,
   async run(ctx) {
     const desk = await ctx.desk();
@@ -37,7 +30,7 @@ export const queueAddCommand: Command = {
   path: ['queue', 'add'],
   summary: 'Add a queue to a vault',
   usage: 'apdesk queue add --vault VAULT NAME',
-  options: vaultOption,
+  options: VAULT_OPTION,
   positionals: { min: 1, max: 1, names: 'NAME' },
   json: true,
   async run(ctx) {
@@ -58,7 +51,7 @@ export const queueAddDocumentCommand: Command = {
     'Each file becomes one document. Images are kept as they are and also turned into a one-page PDF.\n' +
     'Every file is checked first: if any one cannot be added, none is.',
   options: {
-    ...vaultOption,
+    ...VAULT_OPTION,
     queue: { type: 'string', value: 'QUEUE', description: 'the queue, by name or id' },
   },
   positionals: { min: 1, max: Infinity, names: 'FILE...' },

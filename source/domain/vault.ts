@@ -2,6 +2,7 @@
 import type { QueueId, VaultId } from './ids.js';
 import { slugify } from './ids.js';
 import { UserError } from './errors.js';
+import type { ProcoreConfig } from './procore-config.js';
 
 export const ACCOUNTING_SYSTEMS = ['sage100', 'sage300', 'other'] as const;
 export type AccountingSystem = (typeof ACCOUNTING_SYSTEMS)[number];
@@ -29,6 +30,8 @@ export interface Vault {
   queues: Queue[];
   createdAt: string;
   createdBy: string;
+  /** Set once someone configures Procore for this vault (Sage 100/300 vaults only). */
+  procore?: ProcoreConfig;
 }
 
 export const ROLES = ['admin', 'processor', 'reviewer'] as const;

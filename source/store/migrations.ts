@@ -32,6 +32,13 @@ const MIGRATIONS: Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    note: 'scheduled jobs (check backfiller, Procore import, folder watch) kept in settings',
+    async apply(tx) {
+      tx.settings.jobs ??= [];
+    },
+  },
 ];
 
 /** Brings tx.settings up to SCHEMA_VERSION. Returns the versions applied. */

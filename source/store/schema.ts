@@ -1,8 +1,9 @@
 // The shape of the files in a data dir, and the current schema version.
 import type { Invoice } from '../domain/invoice.js';
 import type { User, Vault } from '../domain/vault.js';
+import type { Job } from '../domain/jobs.js';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface Settings {
   schemaVersion: number;
@@ -10,6 +11,7 @@ export interface Settings {
   counters: { invoice: number };
   users: User[];
   vaults: Vault[];
+  jobs: Job[];
   /** Migrations applied to this data dir, oldest first. */
   migrations: { version: number; at: string; note: string }[];
 }
@@ -18,9 +20,19 @@ export interface InvoiceShard {
   invoices: Record<string, Invoice>;
 }
 
+/** An OAuth token pair as Procore issued it; expiresAt in epoch milliseconds. */
+export interface StoredTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+  createdAt: number;
+  /** Which environment issued them (see environmentKey): tokens never cross environments. */
+  environment: string;
+}
+
 export interface VaultSecrets {
   clientSecret?: string;
-  tokens?: Record<string, unknown>;
+  tokens?: StoredTokens;
 }
 
 export interface Secrets {
@@ -34,6 +46,7 @@ export function emptySettings(): Settings {
     counters: { invoice: 0 },
     users: [],
     vaults: [],
+    jobs: [],
     migrations: [],
   };
 }

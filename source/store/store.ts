@@ -94,6 +94,11 @@ export class Store {
     return this.load(layout.settings(this.dataDir), emptySettings);
   }
 
+  /** Tokens and client secrets, read-only: never print or log what this returns. */
+  async secrets(): Promise<Secrets> {
+    return this.load(layout.secrets(this.dataDir), emptySecrets);
+  }
+
   async invoices(vaultId: string): Promise<Invoice[]> {
     const dir = layout.invoicesDir(this.dataDir, vaultId);
     let names: string[];

@@ -1,6 +1,6 @@
 // The console shell: header, the vaults pane, a footer of key hints, and the `?` overlay.
 // One input handler at the root resolves keys through the keymap; panes only render.
-import React, { useCallback, useEffect, useReducer, useState } from 'react';
+import { useCallback, useEffect, useReducer, useState } from 'react';
 import { Box, Text, useApp, useInput } from 'ink';
 import type { VaultSummary } from '../app/summary.js';
 import { BINDINGS, resolveKey } from './keymap.js';

@@ -1,6 +1,5 @@
 // Opens the console in the terminal: alternate screen, the Ink app, and a clean exit on quit,
 // Ctrl+C, SIGTERM or SIGHUP.
-import React from 'react';
 import { render } from 'ink';
 import { openDesk } from '../app/desk.js';
 import { vaultSummaries } from '../app/summary.js';

@@ -38,6 +38,33 @@ export async function runCli(
   return { code, stdout: out(), stderr: err() };
 }
 
+/** Starts the CLI in this process with a live stdin, for commands that ask something. */
+export function startCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  const out = collect(stdout);
+  const err = collect(stderr);
+  const result = main(args, {
+    stdout,
+    stderr,
+    stdin,
+    env: { ...process.env, APDESK_DATA_DIR: '', ...options.env },
+    isTTY: false,
+  }).then((code) => ({ code, stdout: out(), stderr: err() }));
+  /** Resolves with the first stdout line matching `pattern`. */
+  const waitForOutput = async (pattern: RegExp, timeoutMs = 15_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const line = out().split('\n').find((candidate) => pattern.test(candidate));
+      if (line) return line;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no output matching ${pattern}; stdout: ${out()} stderr: ${err()}`);
+  };
+  return { stdin, result, waitForOutput };
+}
+
 /** Runs `bin/apdesk.js` as its own process. */
 export function runBin(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {

@@ -172,12 +172,13 @@ describe('migrations', () => {
     return dir;
   }
 
-  it('moves schema-1 invoices into shards once, keeping the old file aside', async () => {
+  it('moves schema-1 invoices into shards and adds jobs, once each, keeping the old file aside', async () => {
     const dir = await legacyDataDir();
     const store = await Store.open(dir, options);
     const settings = await store.settings();
-    expect(settings.schemaVersion).toBe(2);
-    expect(settings.migrations.map((m) => m.version)).toEqual([2]);
+    expect(settings.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(settings.migrations.map((m) => m.version)).toEqual([2, 3]);
+    expect(settings.jobs).toEqual([]);
     expect(settings.counters).toEqual({ invoice: 0 });
     expect(await store.invoices('v1')).toHaveLength(30);
     const files = await readdir(layout.vaultDir(dir, 'v1'));
@@ -186,7 +187,7 @@ describe('migrations', () => {
 
     const before = await snapshot(dir);
     const again = await Store.open(dir, options);
-    expect((await again.settings()).migrations).toHaveLength(1);
+    expect((await again.settings()).migrations).toHaveLength(2);
     expect(await snapshot(dir)).toEqual(before);
   });
 });

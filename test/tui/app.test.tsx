@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import React, { act } from 'react';
+import { act } from 'react';
 import { render } from 'ink-testing-library';
 import { App } from '../../source/tui/app.js';
 import { summariseVault, type VaultSummary } from '../../source/app/summary.js';

@@ -1,5 +1,4 @@
 // The vaults: a list on the left, the selected vault's licences and queues on the right.
-import React from 'react';
 import { Box, Text } from 'ink';
 import type { VaultSummary } from '../../app/summary.js';
 import { ACCOUNTING_LABELS } from '../../domain/vault.js';

@@ -1,0 +1,293 @@
+import {
+  beginGrant,
+  checkEnvironmentInput,
+  completeGrant,
+  configure,
+  disconnect,
+  listCompanies,
+  procoreConfigOf,
+  readGrantReply,
+  setEnvironment,
+  type PendingGrant,
+} from '../app/procore.js';
+import { UserError, UsageError } from '../domain/errors.js';
+import { BEHAVIOR_LABELS, parseBehavior, parseOnOff, requireProcoreAvailable } from '../domain/procore-config.js';
+import { requireVault } from '../domain/vault.js';
+import { ENVIRONMENT_LABELS, KNOWN_ENVIRONMENTS, parseEnvironmentKind } from '../procore/environments.js';
+import { LOOPBACK_PORT, LOOPBACK_REDIRECT, OOB_REDIRECT } from '../procore/oauth.js';
+import { browserAvailable, listenForRedirect } from '../procore/loopback.js';
+import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command, type CommandContext } from './command.js';
+import { keyValues, oneLine, table } from './format.js';
+import { readLine, readSecret } from './prompt.js';
+
+
+export const procoreEnvCommand: Command = {
+  path: ['procore', 'env'],
+  summary: "Set where a vault's Procore is and which app (client id and secret) apdesk uses",
+  usage: 'apdesk procore env --vault VAULT --env production|sandbox|local|custom [--api-url URL --login-url URL] [--client-id ID]',
+  details:
+    'The client secret comes from PROCORE_CLIENT_SECRET, or is asked for (typed without echo, or one piped line).\n' +
+    'It is stored in secrets.json (mode 0600) and never printed. The local environment is the embedded\n' +
+    'sandbox and uses its demo app unless you give another. Changing the environment or the client id\n' +
+    'forgets the tokens: tokens never work across environments.',
+  options: {
+    ...VAULT_OPTION,
+    env: { type: 'string', value: 'ENV', description: 'production, sandbox, local or custom' },
+    'api-url': { type: 'string', value: 'URL', description: 'with --env custom: the API base URL' },
+    'login-url': { type: 'string', value: 'URL', description: 'with --env custom: the login (OAuth) base URL' },
+    'client-id': { type: 'string', value: 'ID', description: "the Procore app's client id" },
+  },
+  json: true,
+  async run(ctx) {
+    const vault = requiredVault(ctx, this.usage);
+    const kindText = stringOption(ctx.values, 'env');
+    if (!kindText) throw new UsageError(`say which environment with --env: ${this.usage}`);
+    const kind = parseEnvironmentKind(kindText);
+    const desk = await ctx.desk();
+    const settings = await desk.store.settings();
+    const target = requireVault(settings.vaults, vault);
+    requireProcoreAvailable(target);
+    const clientId = stringOption(ctx.values, 'client-id');
+    const apiUrl = stringOption(ctx.values, 'api-url');
+    const loginUrl = stringOption(ctx.values, 'login-url');
+    const input = {
+      vault,
+      kind,
+      ...(apiUrl !== undefined ? { apiUrl } : {}),
+      ...(loginUrl !== undefined ? { loginUrl } : {}),
+      ...(clientId !== undefined ? { clientId } : {}),
+    };
+    checkEnvironmentInput(input);
+    let clientSecret = ctx.env.PROCORE_CLIENT_SECRET?.trim() || undefined;
+    const stored = (await desk.store.secrets()).vaults[target.id]?.clientSecret;
+    if (clientSecret === undefined && kind !== 'local' && (clientId !== undefined || !stored)) {
+      const typed = await readSecret(ctx.stdin, ctx.note, `Client secret of the Procore app${clientId ? ` ${clientId}` : ''} (not shown): `);
+      if (!typed?.trim()) {
+        throw new UserError('no client secret was given: type it when asked, pipe it on stdin, or set PROCORE_CLIENT_SECRET; nothing was changed');
+      }
+      clientSecret = typed.trim();
+    }
+    const result = await setEnvironment(desk, { ...input, ...(clientSecret !== undefined ? { clientSecret } : {}) });
+    if (ctx.json) {
+      return printJson(ctx, { vault: result.vault.id, environment: result.config.environment, clientId: result.config.clientId, clientSecretStored: clientSecret !== undefined || Boolean(stored), forgotTokens: result.forgotTokens });
+    }
+    ctx.out(
+      `Vault '${result.vault.name}' uses ${ENVIRONMENT_LABELS[kind]}${kind === 'custom' ? ` (${result.config.environment.apiUrl})` : ''}.` +
+        (result.forgotTokens ? ' Its old tokens were forgotten: connect again.' : '') +
+        `\nNext: apdesk procore connect --vault ${result.vault.id}`,
+    );
+  },
+};
+
+type GrantMode = 'oob' | 'loopback' | 'sandbox';
+
+async function obtainReply(
+  ctx: CommandContext,
+  grant: PendingGrant,
+  mode: GrantMode,
+  options: { email?: string; password?: string; openBrowser: boolean },
+): Promise<string> {
+  if (mode === 'sandbox') {
+    const { signInToSandbox } = await import('../app/sandbox-login.js');
+    return signInToSandbox(grant.url, options.email!, options.password!);
+  }
+  if (mode === 'loopback') {
+    const listener = await listenForRedirect(LOOPBACK_PORT, '/callback', 5 * 60_000);
+    try {
+      ctx.note(
+        options.openBrowser
+          ? 'Opening your browser to grant apdesk access. If it does not open, visit:'
+          : `Open this URL in a browser on this machine (or one forwarding port ${LOOPBACK_PORT}), log in to Procore and click Allow:`,
+      );
+      ctx.out(grant.url);
+      if (options.openBrowser) {
+        const { default: open } = await import('open');
+        await open(grant.url).catch(() => ctx.note('(could not open a browser; use the URL above)'));
+      }
+      return await listener.reply;
+    } finally {
+      await listener.close();
+    }
+  }
+  ctx.note('Open this URL in any browser, log in to Procore and click Allow:');
+  ctx.out(grant.url);
+  ctx.note('Then paste the code Procore shows (or the whole address it sent you to) and press Enter:');
+  const line = await readLine(ctx.stdin);
+  if (line === null) throw new UserError('no authorization code was given (end of input); nothing was stored');
+  return line;
+}
+
+export const procoreConnectCommand: Command = {
+  path: ['procore', 'connect'],
+  summary: 'Grant Access: sign in to Procore and connect a vault',
+  usage: 'apdesk procore connect --vault VAULT [--no-browser] [--redirect oob|loopback] [--email EMAIL --password PASSWORD]',
+  details:
+    'Prints the authorize URL on its own line. Where a browser can open (not over SSH, not without a display)\n' +
+    'it opens it and waits for the redirect on localhost; otherwise (or with --no-browser) you paste back\n' +
+    'the code Procore shows. Against the local sandbox, --email and --password complete the login pages\n' +
+    'without a browser. A wrong code, a mismatched state or a code used twice stores nothing.',
+  options: {
+    ...VAULT_OPTION,
+    'no-browser': { type: 'boolean', description: 'do not open a browser (paste the code, unless --redirect loopback)' },
+    redirect: { type: 'string', value: 'KIND', description: `oob (paste the code) or loopback (http://localhost:${LOOPBACK_PORT}/callback)` },
+    email: { type: 'string', value: 'EMAIL', description: 'local sandbox only: log in as this user' },
+    password: { type: 'string', value: 'PASSWORD', description: 'local sandbox only: with --email' },
+  },
+  json: true,
+  async run(ctx) {
+    const vaultRef = requiredVault(ctx, this.usage);
+    const desk = await ctx.desk();
+    const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
+    requireProcoreAvailable(vault);
+    const config = procoreConfigOf(vault);
+    const email = stringOption(ctx.values, 'email');
+    const password = stringOption(ctx.values, 'password');
+    if ((email === undefined) !== (password === undefined)) throw new UsageError('--email and --password go together');
+    if (email !== undefined && config.environment.kind !== 'local') {
+      throw new UsageError(`--email and --password only work against the local sandbox; vault '${vault.name}' uses ${ENVIRONMENT_LABELS[config.environment.kind]} — sign in through the browser or paste the code`);
+    }
+    const redirect = stringOption(ctx.values, 'redirect');
+    if (redirect !== undefined && redirect !== 'oob' && redirect !== 'loopback') throw new UsageError(`--redirect takes oob or loopback, not '${redirect}'`);
+    const openBrowser = !ctx.values['no-browser'] && browserAvailable(ctx.env);
+    const mode: GrantMode = email !== undefined ? 'sandbox' : (redirect ?? (openBrowser ? 'loopback' : 'oob'));
+    const grant = await beginGrant(desk, vault.id, mode === 'loopback' ? LOOPBACK_REDIRECT : OOB_REDIRECT);
+    try {
+      const reply = await obtainReply(ctx, grant, mode, { ...(email ? { email } : {}), ...(password ? { password } : {}), openBrowser });
+      const code = readGrantReply(reply, grant.state);
+      const user = await completeGrant(desk, grant, code);
+      if (ctx.json) return printJson(ctx, { vault: vault.id, environment: grant.environment.kind, user });
+      ctx.out(`Connected vault '${vault.name}' to ${ENVIRONMENT_LABELS[grant.environment.kind]} as ${oneLine(user.name)} <${oneLine(user.login)}>.`);
+      if (!config.companyId) ctx.out(`Next: pick the company — apdesk procore companies --vault ${vault.id}`);
+    } finally {
+      await grant.close();
+    }
+  },
+};
+
+export const procoreCompaniesCommand: Command = {
+  path: ['procore', 'companies'],
+  summary: 'List the Procore companies the connected user can see',
+  usage: 'apdesk procore companies --vault VAULT [--json]',
+  options: VAULT_OPTION,
+  json: true,
+  async run(ctx) {
+    const { vault, companies } = await listCompanies(await ctx.desk(), requiredVault(ctx, this.usage));
+    if (ctx.json) return printJson(ctx, companies);
+    if (!companies.length) return ctx.out('The connected user sees no companies: check that apdesk is installed in the company (App Management).');
+    ctx.out(
+      table(
+        ['ID', 'COMPANY', 'ACTIVE', 'TIED TO VAULT'],
+        companies.map((company) => [company.id, oneLine(company.name), company.isActive ? 'yes' : 'no', company.vault ?? '-']),
+      ) + `\nChoose one: apdesk procore configure --vault ${vault.id} --company ID`,
+    );
+  },
+};
+
+export const procoreConfigureCommand: Command = {
+  path: ['procore', 'configure'],
+  summary: "Set a vault's Procore company, import behaviour, queue and options",
+  usage:
+    'apdesk procore configure --vault VAULT [--company ID] [--behavior auto-queue|auto-route|manual] [--queue NAME] [--allow-edit on|off] [--create-payments on|off]',
+  details: [
+    'Behaviours:',
+    ...Object.entries(BEHAVIOR_LABELS).map(([key, label]) => `  ${key.padEnd(10)} ${label}${key === 'auto-queue' ? ' (the default)' : ''}`),
+    'One company belongs to one vault. Automated import needs the cloud-sync licence and the sync running.',
+    'Create payments in Procore needs the Job Poll Invoice Check Backfiller job enabled (apdesk jobs enable).',
+  ].join('\n'),
+  options: {
+    ...VAULT_OPTION,
+    company: { type: 'string', value: 'ID', description: 'the Procore company (id or name), see `apdesk procore companies`' },
+    behavior: { type: 'string', value: 'BEHAVIOUR', description: 'auto-queue, auto-route or manual' },
+    queue: { type: 'string', value: 'NAME', description: 'the queue imported invoices go to' },
+    'allow-edit': { type: 'string', value: 'on|off', description: 'let processors edit imported Procore invoices' },
+    'create-payments': { type: 'string', value: 'on|off', description: 'write payments back to Procore once paid' },
+  },
+  json: true,
+  async run(ctx) {
+    const vault = requiredVault(ctx, this.usage);
+    const text = (name: string) => stringOption(ctx.values, name);
+    const behavior = text('behavior');
+    const allowEdit = text('allow-edit');
+    const createPayments = text('create-payments');
+    const company = text('company');
+    const queue = text('queue');
+    const outcome = await configure(await ctx.desk(), {
+      vault,
+      ...(company !== undefined ? { company } : {}),
+      ...(behavior !== undefined ? { behavior: parseBehavior(behavior) } : {}),
+      ...(queue !== undefined ? { queue } : {}),
+      ...(allowEdit !== undefined ? { allowEdit: parseOnOff(allowEdit, 'allow-edit') } : {}),
+      ...(createPayments !== undefined ? { createPayments: parseOnOff(createPayments, 'create-payments') } : {}),
+    });
+    for (const warning of outcome.warnings) ctx.note(`apdesk: warning: ${warning}`);
+    if (ctx.json) return printJson(ctx, { vault: outcome.vault.id, ...publicConfig(outcome.config), warnings: outcome.warnings });
+    ctx.out(`Saved the Procore configuration of vault '${outcome.vault.name}'.`);
+  },
+};
+
+function publicConfig(config: ReturnType<typeof procoreConfigOf>) {
+  const { connection, ...rest } = config;
+  return { ...rest, connection };
+}
+
+export const procoreShowCommand: Command = {
+  path: ['procore', 'show'],
+  summary: "Show a vault's Procore configuration and connection (never a token)",
+  usage: 'apdesk procore show --vault VAULT [--json]',
+  options: VAULT_OPTION,
+  json: true,
+  async run(ctx) {
+    const desk = await ctx.desk();
+    const vault = requireVault((await desk.store.settings()).vaults, requiredVault(ctx, this.usage));
+    requireProcoreAvailable(vault);
+    const config = procoreConfigOf(vault);
+    const secrets = (await desk.store.secrets()).vaults[vault.id];
+    const tokens = secrets?.tokens;
+    const queue = vault.queues.find((q) => q.id === config.queueId);
+    const summary = {
+      vault: vault.id,
+      ...publicConfig(config),
+      clientSecretStored: Boolean(secrets?.clientSecret),
+      tokenExpiresAt: tokens ? new Date(tokens.expiresAt).toISOString() : null,
+    };
+    if (ctx.json) return printJson(ctx, summary);
+    const env = config.environment;
+    const connection = config.connection;
+    ctx.out(
+      keyValues([
+        ['vault', `${vault.name} (${vault.id})`],
+        ['environment', `${ENVIRONMENT_LABELS[env.kind]}${env.kind === 'custom' ? ` — ${env.apiUrl}, ${env.loginUrl}` : env.kind === 'local' ? '' : ` — ${KNOWN_ENVIRONMENTS[env.kind].apiUrl}`}`],
+        ['client id', config.clientId ?? (env.kind === 'local' ? 'the sandbox demo app' : 'not set')],
+        ['client secret', summary.clientSecretStored ? 'stored' : env.kind === 'local' ? 'the sandbox demo app' : 'not stored'],
+        [
+          'connection',
+          connection.state === 'connected'
+            ? `connected as ${oneLine(connection.user.name)} <${oneLine(connection.user.login)}> since ${connection.connectedAt}`
+            : connection.state === 'reconnect-needed'
+              ? `RECONNECT NEEDED since ${connection.since}: ${connection.reason} — apdesk procore connect --vault ${vault.id}`
+              : `not connected — apdesk procore connect --vault ${vault.id}`,
+        ],
+        ['token expires', summary.tokenExpiresAt ?? '-'],
+        ['company', config.companyId ? `${oneLine(config.companyName)} (${config.companyId})` : 'not selected'],
+        ['import behaviour', BEHAVIOR_LABELS[config.behavior]],
+        ['queue', queue?.name ?? 'not selected'],
+        ['allow edit', config.allowEdit ? 'on: processors may edit imported Procore invoices' : 'off'],
+        ['create payments', config.createPayments ? 'on: paid invoices get a payment in Procore' : 'off'],
+      ]),
+    );
+  },
+};
+
+export const procoreDisconnectCommand: Command = {
+  path: ['procore', 'disconnect'],
+  summary: 'Revoke the token at Procore and forget it',
+  usage: 'apdesk procore disconnect --vault VAULT',
+  options: VAULT_OPTION,
+  json: true,
+  async run(ctx) {
+    const result = await disconnect(await ctx.desk(), requiredVault(ctx, this.usage));
+    if (result.problem) ctx.note(`apdesk: warning: ${result.problem}`);
+    if (ctx.json) return printJson(ctx, { vault: result.vault.id, revoked: result.revoked });
+    ctx.out(`Disconnected vault '${result.vault.name}' from Procore${result.revoked ? ' (the token is revoked)' : ''}.`);
+  },
+};

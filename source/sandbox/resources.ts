@@ -1,0 +1,322 @@
+// The sandbox state rendered as Procore's JSON: ids as bare integers, money as decimal strings,
+// G702 totals computed from the G703 rows so that they always add up.
+import { formatMoney, type Cents } from '../domain/money.js';
+import { int } from './json.js';
+import { attachmentUrl } from './storage.js';
+import type { Commitment, ContractPayment, Project, Requisition, RequisitionItem, SandboxState, Vendor } from './state.js';
+
+const money = (cents: number) => formatMoney(cents as Cents);
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+const percent = (part: number, whole: number) => (whole === 0 ? '0.00%' : `${((part / whole) * 100).toFixed(2)}%`);
+const CATEGORY_NAMES: Record<string, string> = { S: 'Subcontract', M: 'Materials', L: 'Labor', E: 'Equipment', O: 'Other' };
+
+export function byId(a: { id: string }, b: { id: string }): number {
+  return a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The G702 figures of a requisition, in cents. */
+export function requisitionTotals(requisition: Requisition) {
+  const items = requisition.items;
+  const contractSum = sum(items.map((item) => item.scheduledValue));
+  const workFromPrevious = sum(items.map((item) => item.workFromPrevious));
+  const workThisPeriod = sum(items.map((item) => item.workThisPeriod));
+  const materialsStored = sum(items.map((item) => item.materialsStored));
+  const previousRetainage = sum(items.map((item) => item.retainageFromPrevious));
+  const workRetainage = previousRetainage + sum(items.map((item) => item.retainageThisPeriod));
+  const materialsRetainage = sum(items.map((item) => item.materialsRetainage));
+  const completedToDate = workFromPrevious + workThisPeriod + materialsStored;
+  const totalRetainage = workRetainage + materialsRetainage;
+  const earnedLessRetainage = completedToDate - totalRetainage;
+  const previousCertificates = workFromPrevious - previousRetainage;
+  return {
+    contractSum,
+    completedToDate,
+    workRetainage,
+    materialsRetainage,
+    totalRetainage,
+    earnedLessRetainage,
+    previousCertificates,
+    currentPaymentDue: earnedLessRetainage - previousCertificates,
+    /** What this period claims: work completed plus materials stored. */
+    grossThisPeriod: workThisPeriod + materialsStored,
+    retainageThisPeriod: sum(items.map((item) => item.retainageThisPeriod + item.materialsRetainage)),
+    balanceToFinish: contractSum - completedToDate + totalRetainage,
+  };
+}
+
+function lineOf(commitment: Commitment | undefined, item: RequisitionItem) {
+  return commitment?.lines.find((line) => line.id === item.commitmentLineId);
+}
+
+function itemJson(commitment: Commitment | undefined, item: RequisitionItem) {
+  const line = lineOf(commitment, item);
+  const toDate = item.workFromPrevious + item.workThisPeriod + item.materialsStored;
+  const gross = item.workThisPeriod + item.materialsStored;
+  const retainedNow = item.retainageThisPeriod + item.materialsRetainage;
+  return {
+    id: int(item.id),
+    item_type: 'contract_item',
+    accounting_method: 'amount',
+    line_item_id: int(item.commitmentLineId),
+    line_number: item.lineNumber,
+    position: item.lineNumber,
+    description_of_work: item.description,
+    cost_code_id: int(line?.costCodeId ?? null),
+    cost_code: line ? { id: int(line.costCodeId), full_code: line.costCode, name: line.costCodeName } : null,
+    wbs_code: line
+      ? {
+          id: int(line.wbsId),
+          flat_code: `${line.costCode}.${line.category}`,
+          description: `${line.costCodeName}.${CATEGORY_NAMES[line.category] ?? line.category}`,
+          segment_items: [
+            { segment_name: 'Cost Code', code: line.costCode, name: line.costCodeName },
+            { segment_name: 'Cost Type', code: line.category, name: CATEGORY_NAMES[line.category] ?? line.category },
+          ],
+        }
+      : null,
+    scheduled_value: money(item.scheduledValue),
+    work_completed_from_previous_application: money(item.workFromPrevious),
+    work_completed_this_period: money(item.workThisPeriod),
+    materials_presently_stored: money(item.materialsStored),
+    total_completed_and_stored_to_date: money(toDate),
+    total_completed_and_stored_to_date_percent: percent(toDate, item.scheduledValue),
+    balance_to_finish: money(item.scheduledValue - toDate),
+    work_completed_retainage_retained_this_period: money(item.retainageThisPeriod),
+    work_completed_retainage_released_this_period: '0.00',
+    work_completed_retainage_currently_retained: money(item.retainageFromPrevious + item.retainageThisPeriod),
+    materials_stored_retainage_currently_retained: money(item.materialsRetainage),
+    gross_amount: money(gross),
+    net_amount: money(gross - retainedNow),
+    subcontractor_claimed_amount: money(gross),
+    uom: null,
+    taxes: [],
+  };
+}
+
+export interface RequisitionView {
+  version: '1.0' | '1.1';
+  items: boolean;
+  apiUrl: string;
+}
+
+export function requisitionJson(state: SandboxState, requisition: Requisition, view: RequisitionView) {
+  const commitment = state.commitments.find((candidate) => candidate.id === requisition.commitmentId);
+  const vendor = commitment && state.vendors.find((candidate) => candidate.id === commitment.vendorId);
+  const project = state.projects.find((candidate) => candidate.id === requisition.projectId);
+  const totals = requisitionTotals(requisition);
+  const formatted = `${requisition.periodStart} - ${requisition.periodEnd}`;
+  return {
+    id: int(requisition.id),
+    project_id: int(requisition.projectId),
+    commitment_id: int(requisition.commitmentId),
+    commitment_type: commitment?.type ?? null,
+    contract_name: commitment ? `${commitment.number} ${commitment.title}` : null,
+    vendor_id: view.version === '1.1' ? int(vendor?.id ?? null) : undefined,
+    vendor_name: vendor?.name ?? null,
+    number: requisition.number,
+    invoice_number: requisition.invoiceNumber,
+    status: requisition.status,
+    erp_status: null,
+    billing_date: requisition.billingDate,
+    period_id: int(requisition.periodId),
+    requisition_start: requisition.periodStart,
+    requisition_end: requisition.periodEnd,
+    submitted_at: requisition.submittedAt,
+    payment_date: requisition.paymentDate,
+    final: requisition.final,
+    percent_complete: percent(totals.completedToDate, totals.contractSum),
+    total_claimed_amount: money(totals.grossThisPeriod),
+    origin_id: requisition.originId,
+    origin_data: requisition.originData,
+    comment: view.version === '1.0' ? requisition.comment : undefined,
+    created_at: requisition.createdAt,
+    updated_at: requisition.updatedAt,
+    created_by: vendor
+      ? { id: int(vendor.contactId), name: vendor.contactName, login: vendor.contactEmail, company_name: vendor.name }
+      : null,
+    currency_configuration: { currency_iso_code: 'USD', currency_exchange_rate: 1.0, base_currency_iso_code: 'USD' },
+    summary: {
+      original_contract_sum: money(totals.contractSum),
+      net_change_by_change_orders: '0.00',
+      contract_sum_to_date: money(totals.contractSum),
+      total_completed_and_stored_to_date: money(totals.completedToDate),
+      completed_work_retainage_amount: money(totals.workRetainage),
+      stored_materials_retainage_amount: money(totals.materialsRetainage),
+      total_retainage: money(totals.totalRetainage),
+      total_earned_less_retainage: money(totals.earnedLessRetainage),
+      less_previous_certificates_for_payment: money(totals.previousCertificates),
+      current_payment_due: money(totals.currentPaymentDue),
+      balance_to_finish_including_retainage: money(totals.balanceToFinish),
+      tax_applicable_to_this_payment: '0.00',
+      formatted_period: formatted,
+    },
+    summary_text: {
+      subcontractor_name: vendor?.name ?? null,
+      application_number: requisition.invoiceNumber ?? String(requisition.number),
+      contract_for: commitment?.title ?? null,
+      project_number: project?.projectNumber ?? null,
+    },
+    attachments: requisition.attachmentIds.flatMap((id) => {
+      const file = state.files.find((candidate) => candidate.id === id);
+      return file ? [{ id: int(file.id), url: attachmentUrl(view.apiUrl, file.id), filename: file.filename, content_type: file.contentType }] : [];
+    }),
+    electronic_signature_id: int(requisition.electronicSignatureId),
+    custom_fields: {},
+    items: view.items ? requisition.items.map((item) => itemJson(commitment, item)) : undefined,
+    item_packages: view.items ? [] : undefined,
+  };
+}
+
+export function companyJson(company: SandboxState['companies'][number]) {
+  return { id: int(company.id), name: company.name, is_active: company.isActive, logo_url: null, pcn_business_experience: false, my_company: company.myCompany };
+}
+
+export function projectJson(state: SandboxState, project: Project) {
+  const company = state.companies.find((candidate) => candidate.id === project.companyId);
+  return {
+    id: int(project.id),
+    name: project.name,
+    display_name: `${project.projectNumber} - ${project.name}`,
+    project_number: project.projectNumber,
+    stage: project.stage,
+    active: project.active,
+    city: project.city,
+    state_code: project.stateCode,
+    country_code: 'US',
+    origin_id: project.originId,
+    origin_code: project.originCode,
+    origin_data: null,
+    created_at: project.createdAt,
+    updated_at: project.updatedAt,
+    company: company ? { id: int(company.id), name: company.name } : null,
+  };
+}
+
+export function vendorJson(vendor: Vendor, view: string) {
+  if (view === 'compact') return { id: int(vendor.id), name: vendor.name };
+  const erp = view === 'erp';
+  return {
+    id: int(vendor.id),
+    name: vendor.name,
+    abbreviated_name: vendor.abbreviatedName,
+    company: vendor.name,
+    trade_name: null,
+    legal_name: vendor.name,
+    is_active: vendor.isActive,
+    city: vendor.city,
+    state_code: vendor.stateCode,
+    country_code: 'US',
+    email_address: vendor.emailAddress,
+    primary_contact: { id: int(vendor.contactId), name: vendor.contactName, email_address: vendor.contactEmail },
+    updated_at: vendor.updatedAt,
+    origin_id: erp ? vendor.originId : undefined,
+    origin_code: erp ? vendor.originCode : undefined,
+    origin_data: erp ? null : undefined,
+    synced_to_erp: erp ? vendor.originId !== null : undefined,
+  };
+}
+
+export function paymentJson(payment: ContractPayment) {
+  return {
+    id: int(payment.id),
+    amount: money(payment.amount),
+    date: payment.date,
+    payment_method: payment.paymentMethod,
+    check_number: payment.checkNumber,
+    payment_number: payment.paymentNumber,
+    invoice_number: payment.invoiceNumber,
+    invoice_date: payment.invoiceDate,
+    draw_request_number: payment.drawRequestNumber,
+    notes: payment.notes,
+    contract_id: int(payment.contractId),
+    project_id: int(payment.projectId),
+    requisition_id: int(payment.requisitionId),
+    status: 'paid',
+    origin_id: payment.originId,
+    origin_code: null,
+    origin_data: payment.originData,
+    attachments: [],
+    external_payment_id: null,
+    date_payment_initiated: null,
+    date_payment_settled: null,
+    created_at: payment.createdAt,
+    updated_at: payment.updatedAt,
+  };
+}
+
+/** A commitment in the short form of GET /commitments. */
+export function commitmentSummaryJson(state: SandboxState, commitment: Commitment) {
+  const vendor = state.vendors.find((candidate) => candidate.id === commitment.vendorId);
+  return {
+    id: int(commitment.id),
+    title: commitment.title,
+    number: commitment.number,
+    status: commitment.status,
+    executed: commitment.executed,
+    origin_code: commitment.originCode,
+    origin_id: commitment.originId,
+    vendor: vendor ? { id: int(vendor.id), name: vendor.name } : null,
+    private: false,
+    created_at: commitment.createdAt,
+    updated_at: commitment.updatedAt,
+  };
+}
+
+/** A commitment in full: the show endpoints and the work order / purchase order contract lists. */
+export function commitmentJson(state: SandboxState, commitment: Commitment) {
+  const vendor = state.vendors.find((candidate) => candidate.id === commitment.vendorId);
+  const payments = state.payments.filter((payment) => payment.contractId === commitment.id).sort(byId);
+  const grandTotal = sum(commitment.lines.map((line) => line.amount));
+  const totalPayments = sum(payments.map((payment) => payment.amount));
+  const requisitions = state.requisitions.filter(
+    (requisition) => requisition.commitmentId === commitment.id && requisition.status.startsWith('approved'),
+  );
+  const project = state.projects.find((candidate) => candidate.id === commitment.projectId);
+  return {
+    id: int(commitment.id),
+    type: commitment.type,
+    number: commitment.number,
+    title: commitment.title,
+    status: commitment.status,
+    executed: commitment.executed,
+    private: false,
+    origin_id: commitment.originId,
+    origin_code: commitment.originCode,
+    origin_data: null,
+    project: project ? { id: int(project.id), name: project.name } : null,
+    vendor: vendor
+      ? { id: int(vendor.id), company: vendor.name, name: vendor.name, origin_id: vendor.originId, origin_code: vendor.originCode, origin_data: null }
+      : null,
+    requisitions_are_enabled: true,
+    allow_payments: commitment.allowPayments,
+    accounting_method: 'amount',
+    payment_terms: commitment.paymentTerms,
+    retainage_percent: commitment.retainagePercent,
+    grand_total: money(grandTotal),
+    revised_contract: money(grandTotal),
+    total_requisitions_amount: money(sum(requisitions.map((requisition) => requisitionTotals(requisition).grossThisPeriod))),
+    total_payments: money(totalPayments),
+    remaining_balance_outstanding: money(grandTotal - totalPayments),
+    line_items: commitment.lines.map((line) => ({
+      id: int(line.id),
+      amount: money(line.amount),
+      description: line.description,
+      cost_code: { id: int(line.costCodeId), full_code: line.costCode, name: line.costCodeName },
+      wbs_code: { id: int(line.wbsId), flat_code: `${line.costCode}.${line.category}`, description: `${line.costCodeName}.${CATEGORY_NAMES[line.category] ?? line.category}` },
+      line_item_type: { code: line.category, name: CATEGORY_NAMES[line.category] ?? line.category, origin_id: null },
+      origin_id: null,
+    })),
+    payments_issued: payments.map((payment) => ({
+      id: int(payment.id),
+      amount: money(payment.amount),
+      date: payment.date,
+      check_number: payment.checkNumber,
+      invoice_number: payment.invoiceNumber,
+      payment_number: payment.paymentNumber,
+      origin_id: payment.originId,
+    })),
+    attachments: [],
+    created_at: commitment.createdAt,
+    updated_at: commitment.updatedAt,
+  };
+}

@@ -1,0 +1,265 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addRequisitions, listPayments, setRateLimits, updateState } from '../../source/sandbox/control.js';
+import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, DEMO_SECOND_COMPANY_ID } from '../../source/sandbox/index.js';
+import { api, call, connect, sandbox, type TestSandbox } from './helpers.js';
+
+const TOWER = '1710001'; // job 2301
+const CLINIC = '1710003'; // job 2303
+
+let box: TestSandbox;
+let token: string;
+beforeAll(async () => {
+  box = await sandbox();
+  // The test clock stands still, so the default 25 per 10 s would run out within the file.
+  await setRateLimits(box.stateDir, { spike: { limit: 100_000, windowSec: 10 } });
+  token = (await connect(box)).access_token;
+});
+
+const cents = (amount: string) => Math.round(Number(amount) * 100);
+
+describe('companies and the Procore-Company-Id header', () => {
+  it('lists the user’s companies without the header, ids as exact integer literals', async () => {
+    const companies = await api(box, token, '/rest/v1.0/companies', { company: null });
+    expect(companies.status).toBe(200);
+    expect(companies.text).toContain(`"id":${DEMO_COMPANY_ID},`);
+    expect(companies.json.map((company: any) => company.name)).toEqual(['Quarry Road Contractors (Procore)', 'Harbor Builders (Procore)']);
+    expect(companies.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('requires the header everywhere else, and refuses a company the user cannot see', async () => {
+    const missing = await api(box, token, `/rest/v1.0/projects?company_id=${DEMO_COMPANY_ID}`, { company: null });
+    expect(missing.status).toBe(400);
+    expect(missing.json).toEqual({ errors: 'Missing Procore-Company-Id header!' });
+    expect(missing.headers.get('x-rate-limit-limit')).toBe('3600');
+
+    const viewer = await connect(box, { email: 'pm.viewer@demo.test', password: 'demo-password', name: '', id: '' });
+    const hidden = await api(box, viewer.access_token, `/rest/v1.0/projects?company_id=${DEMO_COMPANY_ID}`);
+    expect(hidden.status).toBe(403);
+    const own = await api(box, viewer.access_token, `/rest/v1.0/projects?company_id=${DEMO_SECOND_COMPANY_ID}`, { company: DEMO_SECOND_COMPANY_ID });
+    expect(own.json.map((project: any) => project.project_number)).toEqual(['3101']);
+  });
+
+  it('answers unknown paths with a 404 in JSON', async () => {
+    const answer = await api(box, token, '/rest/v1.0/nothing_here');
+    expect(answer.status).toBe(404);
+    expect(answer.json).toEqual({ errors: 'Route not found' });
+  });
+});
+
+describe('projects, vendors and commitments', () => {
+  it('lists projects with their job numbers, and vendors with ERP codes in view=erp', async () => {
+    const projects = await api(box, token, `/rest/v1.0/projects?company_id=${DEMO_COMPANY_ID}`);
+    expect(projects.json.map((p: any) => [p.id, p.project_number, p.origin_code])).toEqual([
+      [1710001, '2301', '2301'],
+      [1710002, '2302', '2302'],
+      [1710003, '2303', '2303'],
+    ]);
+    const vendors = await api(box, token, `/rest/v1.0/vendors?company_id=${DEMO_COMPANY_ID}&view=erp`);
+    expect(vendors.json.map((v: any) => v.origin_code)).toEqual(['ABC-CON', 'STEEL-01', 'ELEC-02', 'PLUMB-03', 'DRY-04', 'LUMBER-05', 'GHOST-VND']);
+    const plain = await api(box, token, `/rest/v1.0/vendors/47001?company_id=${DEMO_COMPANY_ID}`);
+    expect(plain.json.name).toBe('ABC Concrete Co.');
+    expect(plain.json.origin_code).toBeUndefined();
+    const erp = await api(box, token, `/rest/v1.0/vendors/47001?company_id=${DEMO_COMPANY_ID}&view=erp`);
+    expect([erp.json.origin_code, erp.json.origin_id]).toEqual(['ABC-CON', 'SAGE-VND-ABC-CON']);
+  });
+
+  it('shows commitments with their type, vendor code, lines and balance; the typed lists split them', async () => {
+    const all = await api(box, token, `/rest/v1.0/commitments?project_id=${TOWER}`);
+    expect(all.json.map((c: any) => c.number)).toEqual(['SC-2301-01', 'SC-2301-02', 'SC-2301-03', 'PO-2301-01']);
+    const show = await api(box, token, `/rest/v1.0/commitments/786001?project_id=${TOWER}`);
+    expect(show.json).toMatchObject({
+      id: 786001,
+      type: 'WorkOrderContract',
+      number: 'SC-2301-01',
+      origin_code: 'SC-2301-01',
+      allow_payments: true,
+      grand_total: '301399.75',
+      remaining_balance_outstanding: '301399.75',
+      vendor: { id: 47001, company: 'ABC Concrete Co.', origin_code: 'ABC-CON' },
+    });
+    expect(show.json.line_items[0].wbs_code.flat_code).toBe('03-300.S');
+    const orders = await api(box, token, `/rest/v1.0/purchase_order_contracts?project_id=${TOWER}`);
+    expect(orders.json.map((c: any) => [c.number, c.type])).toEqual([['PO-2301-01', 'PurchaseOrderContract']]);
+    const subcontracts = await api(box, token, `/rest/v1.0/work_order_contracts?project_id=${TOWER}`);
+    expect(subcontracts.json).toHaveLength(3);
+    expect((await api(box, token, `/rest/v1.0/work_order_contracts/786004?project_id=${TOWER}`)).status).toBe(404);
+    expect((await api(box, token, `/rest/v1.0/commitments/786001?project_id=${CLINIC}`)).status).toBe(404);
+  });
+});
+
+describe('requisitions', () => {
+  it('filters by one status, by an updated_at range and by id (single or array)', async () => {
+    const approved = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[status]=approved`);
+    expect(approved.json.map((r: any) => r.id)).toEqual([1280601, 1280602, 1280604, 1280608, 1280611]);
+    expect(approved.json.every((r: any) => r.status === 'approved')).toBe(true);
+
+    // Both ends count: 11-03 09:02 is before the range, 11-20 15:10 after it.
+    const range = encodeURIComponent('2026-11-03T09:05:00Z...2026-11-20T15:07:00Z');
+    const recent = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[updated_at]=${range}`);
+    expect(recent.json.map((r: any) => [r.id, r.updated_at])).toEqual([
+      [1280607, '2026-11-20T15:07:00Z'],
+      [1280609, '2026-11-03T09:09:00Z'],
+    ]);
+    const created = encodeURIComponent('2026-11-20T00:00:00Z...2026-11-20T23:59:59Z');
+    const november = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[created_at]=${created}&filters[status]=approved`);
+    expect(november.json.map((r: any) => r.id)).toEqual([1280611]);
+
+    const one = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[id]=1280603`);
+    expect(one.json.map((r: any) => r.id)).toEqual([1280603]);
+    const two = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[id][]=1280603&filters[id][]=1280601`);
+    expect(two.json.map((r: any) => r.id)).toEqual([1280601, 1280603]);
+
+    const array = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[status][]=approved`);
+    expect(array.status).toBe(400);
+    const badRange = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[updated_at]=yesterday`);
+    expect(badRange.status).toBe(400);
+  });
+
+  it('adds items and attachments with view=extended on v1.1; v1.0 has no vendor_id and no items', async () => {
+    const id = DEMO_REQUISITIONS.threeAttachments;
+    const plain = await api(box, token, `/rest/v1.1/requisitions/${id}?project_id=${TOWER}`);
+    expect(plain.json.items).toBeUndefined();
+    const extended = await api(box, token, `/rest/v1.1/requisitions/${id}?project_id=${TOWER}&view=extended`);
+    expect(extended.json).toMatchObject({ id: 1280602, vendor_id: 47001, vendor_name: 'ABC Concrete Co.', invoice_number: 'ABC-1068', status: 'approved' });
+    expect(extended.json.items.map((item: any) => [item.wbs_code.flat_code, item.description_of_work])).toEqual([
+      ['03-300.S', 'Footings and foundation walls'],
+      ['03-350.S', 'Slab on grade'],
+    ]);
+    expect(extended.json.attachments.map((a: any) => a.content_type)).toEqual(['application/pdf', 'image/png', 'image/jpeg']);
+    expect(extended.json.attachments[0].url).toBe(`${box.apiUrl}/fas/api/v5/files/${extended.json.attachments[0].id}`);
+
+    const v10 = await api(box, token, `/rest/v1.0/requisitions/${id}?project_id=${TOWER}&view=extended`);
+    expect(v10.json.vendor_id).toBeUndefined();
+    expect(v10.json.items).toBeUndefined();
+    expect(v10.json.vendor_name).toBe('ABC Concrete Co.');
+    expect(v10.json.summary.current_payment_due).toBe(extended.json.summary.current_payment_due);
+  });
+
+  it('keeps every invoice’s amounts consistent: lines add up to current payment due + retainage held', async () => {
+    for (const project of ['1710001', '1710002', '1710003']) {
+      const list = await api(box, token, `/rest/v1.1/requisitions?project_id=${project}&view=extended&per_page=100`);
+      for (const r of list.json) {
+        const lines = r.items.reduce((sum: number, i: any) => sum + cents(i.work_completed_this_period) + cents(i.materials_presently_stored), 0);
+        const retainage = r.items.reduce(
+          (sum: number, i: any) => sum + cents(i.work_completed_retainage_retained_this_period) + cents(i.materials_stored_retainage_currently_retained),
+          0,
+        );
+        expect(lines, `requisition ${r.id}`).toBe(cents(r.summary.current_payment_due) + retainage);
+        expect(cents(r.summary.total_earned_less_retainage)).toBe(cents(r.summary.total_completed_and_stored_to_date) - cents(r.summary.total_retainage));
+        expect(r.summary.current_payment_due).toMatch(/^\d+\.\d{2}$/);
+      }
+    }
+  });
+
+  it('writes a requisition id above 2^53 as an exact integer literal', async () => {
+    const list = await api(box, token, `/rest/v1.1/requisitions?project_id=${CLINIC}&filters[status]=approved`);
+    expect(list.text).toContain(`"id":${DEMO_REQUISITIONS.bigId},`);
+    const show = await api(box, token, `/rest/v1.1/requisitions/${DEMO_REQUISITIONS.bigId}?project_id=${CLINIC}`);
+    expect(show.status).toBe(200);
+    expect(show.text.startsWith(`{"id":9007199254740997,`)).toBe(true);
+  });
+
+  it('pages through 250 requisitions with Total, Per-Page and Link headers', async () => {
+    const dir = box.stateDir;
+    await updateState(dir, (state) => {
+      const project = state.projects.find((p) => p.id === CLINIC)!;
+      state.projects.push({ ...project, id: '1710099', name: 'Paging Test', projectNumber: '2399', originCode: '2399' });
+      const commitment = state.commitments.find((c) => c.id === '786009')!;
+      state.commitments.push({ ...structuredClone(commitment), id: '786099', projectId: '1710099', number: 'SC-2399-01' });
+    });
+    await addRequisitions(dir, Array.from({ length: 250 }, () => ({ commitmentId: '786099', percentOfRemaining: 1 })));
+
+    const seen: number[] = [];
+    let url: string | null = `${box.apiUrl}/rest/v1.1/requisitions?project_id=1710099&per_page=100`;
+    let pages = 0;
+    while (url) {
+      const page = await api(box, token, url);
+      pages++;
+      expect(page.headers.get('total')).toBe('250');
+      expect(page.headers.get('per-page')).toBe('100');
+      seen.push(...page.json.map((r: any) => r.number));
+      const next = /<([^>]+)>; rel="next"/.exec(page.headers.get('link') ?? '');
+      expect(page.headers.get('link')).toContain('rel="last"');
+      url = next ? next[1]! : null;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: 250 }, (_, n) => n + 1));
+    const defaultPage = await api(box, token, '/rest/v1.1/requisitions?project_id=1710099');
+    expect([defaultPage.json.length, defaultPage.headers.get('per-page')]).toEqual([30, '30']);
+  });
+});
+
+describe('contract payments', () => {
+  it('stores a payment (201), lists it by origin_id, and refuses a duplicate origin_id with 422', async () => {
+    const body = (originId: string) =>
+      JSON.stringify({
+        project_id: 1710003,
+        contract_id: 786009,
+        contract_payment: {
+          date: '2026-12-05', amount: '9360.00', payment_method: 'check', check_number: '100234', payment_number: 1,
+          invoice_number: 'BLE-5530', invoice_date: '2026-09-30', notes: 'Paid from Sage 300 CRE AP', origin_id: originId,
+        },
+      }).replace('"contract_payment":{', `"contract_payment":{"requisition_id":${DEMO_REQUISITIONS.bigId},`);
+    const created = await api(box, token, '/rest/v1.0/contract_payments', { method: 'POST', json: body('SAGE-CHK-100234') });
+    expect(created.status).toBe(201);
+    expect(created.text).toContain(`"requisition_id":${DEMO_REQUISITIONS.bigId},`);
+    expect(created.json).toMatchObject({ amount: '9360.00', date: '2026-12-05', check_number: '100234', payment_number: 1, contract_id: 786009, origin_id: 'SAGE-CHK-100234' });
+
+    const listed = await api(box, token, `/rest/v1.0/contract_payments?project_id=${CLINIC}&contract_id=786009&filters[origin_id]=SAGE-CHK-100234`);
+    expect(listed.json.map((p: any) => p.id)).toEqual([created.json.id]);
+    const none = await api(box, token, `/rest/v1.0/contract_payments?project_id=${CLINIC}&contract_id=786009&filters[origin_id]=OTHER`);
+    expect(none.json).toEqual([]);
+
+    const duplicate = await api(box, token, '/rest/v1.0/contract_payments', { method: 'POST', json: body('SAGE-CHK-100234') });
+    expect(duplicate.status).toBe(422);
+    expect(duplicate.json).toEqual({ errors: { origin_id: ['has already been taken'] } });
+
+    const commitment = await api(box, token, `/rest/v1.0/commitments/786009?project_id=${CLINIC}`);
+    expect(commitment.json.total_payments).toBe('9360.00');
+    expect(commitment.json.payments_issued.map((p: any) => p.check_number)).toEqual(['100234']);
+
+    expect(await listPayments(box.stateDir, { originId: 'SAGE-CHK-100234' })).toEqual([
+      expect.objectContaining({ contractId: '786009', requisitionId: DEMO_REQUISITIONS.bigId, amount: '9360.00', paymentMethod: 'check' }),
+    ]);
+  });
+
+  it('refuses a payment with a bad amount or date, or a requisition from another commitment', async () => {
+    const post = (payment: Record<string, unknown>) =>
+      api(box, token, '/rest/v1.0/contract_payments', { method: 'POST', json: { project_id: TOWER, contract_id: '786001', contract_payment: payment } });
+    const bad = await post({ date: '5/12/2026', amount: '12.345' });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.json.errors).sort()).toEqual(['amount', 'date']);
+    const wrongRequisition = await post({ date: '2026-12-05', amount: '10.00', requisition_id: 1280604 });
+    expect(wrongRequisition.status).toBe(422);
+    expect((await post({ date: '2026-12-05', amount: '10.00', requisition_id: 1280601 })).status).toBe(201);
+  });
+});
+
+describe('rate limits', () => {
+  it('sends X-Rate-Limit-* on every answer and 429 past the spike limit, until the window resets', async () => {
+    const own = await sandbox();
+    const ownToken = (await connect(own)).access_token;
+    await setRateLimits(own.stateDir, { spike: { limit: 3, windowSec: 10 }, hourly: { limit: 100, windowSec: 3600 } });
+    const answers = [];
+    for (let n = 0; n < 4; n++) answers.push(await api(own, ownToken, '/rest/v1.0/me', { company: null }));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429]);
+    expect(answers.map((a) => a.headers.get('x-rate-limit-remaining'))).toEqual(['2', '1', '0', '0']);
+    expect(answers[0]!.headers.get('x-rate-limit-limit')).toBe('3');
+    const limited = answers[3]!;
+    expect(limited.json).toEqual({ errors: 'You have surpassed the max number of requests for an hour. Please wait until your limit resets.' });
+    const reset = Number(limited.headers.get('x-rate-limit-reset'));
+    expect(reset * 1000).toBeGreaterThan(own.clock.now());
+    expect(Number(limited.headers.get('retry-after'))).toBe(Math.ceil((reset * 1000 - own.clock.now()) / 1000));
+    own.clock.advance(10);
+    expect((await api(own, ownToken, '/rest/v1.0/me', { company: null })).status).toBe(200);
+
+    // Close to the hourly limit, the headers describe the hourly window instead.
+    await setRateLimits(own.stateDir, { spike: { limit: 50, windowSec: 10 }, hourly: { limit: 6, windowSec: 3600 } });
+    own.clock.advance(3600);
+    const hourly = await api(own, ownToken, '/rest/v1.0/me', { company: null });
+    expect([hourly.headers.get('x-rate-limit-limit'), hourly.headers.get('x-rate-limit-remaining')]).toEqual(['6', '5']);
+    const unauthenticated = await call(`${own.apiUrl}/rest/v1.0/me`);
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.headers.get('x-rate-limit-limit')).not.toBeNull();
+  });
+});
