@@ -6,6 +6,9 @@ import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
 import { addDocuments } from './documents.js';
 import { addQueue, addVault, setLicence } from './vaults.js';
 import { configure, setEnvironment } from './procore.js';
+import { attachDemoLedger } from './accounting.js';
+import { addRoutingRule } from './rules.js';
+import { setJob } from './jobs.js';
 import type { Desk } from './desk.js';
 
 export const DEMO_VAULT = 'Demo Construction';
@@ -33,6 +36,11 @@ export async function seedDemo(desk: Desk): Promise<void> {
   // The demo's Procore is the embedded sandbox; `apdesk procore connect --email --password` signs in.
   await setEnvironment(desk, { vault: vault.id, kind: 'local' });
   await configure(desk, { vault: vault.id, queue: 'Procore Invoices' });
+  // The accounting side: the embedded ledger (codes match the sandbox), which pays exports after a minute.
+  await attachDemoLedger(desk, { vault: vault.id });
+  await setJob(desk, { vault: vault.id, kind: 'check-backfiller', enabled: true });
+  // Whoever runs the demo reviews everything, so the whole loop can be walked through alone.
+  await addRoutingRule(desk, vault.id, { name: 'Demo: every line to the demo user', reviewers: [{ user: desk.user, sequence: 1 }] });
   const dir = await mkdtemp(join(tmpdir(), 'apdesk-demo-'));
   try {
     const file = join(dir, 'ABC-Concrete-9348.pdf');

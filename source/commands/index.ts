@@ -16,6 +16,9 @@ import {
 } from './procore.js';
 import { jobsDisableCommand, jobsEnableCommand, jobsListCommand } from './jobs.js';
 import { SANDBOX_COMMANDS } from './sandbox.js';
+import { RULES_COMMANDS } from './rules.js';
+import { WORKFLOW_COMMANDS } from './workflow.js';
+import { accountingImportCommand, accountingShowCommand } from './accounting.js';
 
 export const COMMANDS: readonly Command[] = [
   statusCommand,
@@ -29,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   queueAddDocumentCommand,
   invoicesListCommand,
   invoicesShowCommand,
+  ...WORKFLOW_COMMANDS,
   userListCommand,
   userAddCommand,
   procoreEnvCommand,
@@ -40,6 +44,9 @@ export const COMMANDS: readonly Command[] = [
   jobsListCommand,
   jobsEnableCommand,
   jobsDisableCommand,
+  accountingImportCommand,
+  accountingShowCommand,
+  ...RULES_COMMANDS,
   ...SANDBOX_COMMANDS,
 ];
 

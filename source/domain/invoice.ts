@@ -2,6 +2,7 @@
 // when it is entered. Statuses, lines, sources, attachments and the audit trail.
 import type { Cents } from './money.js';
 import type { InvoiceId, ProcoreId, QueueId, VaultId } from './ids.js';
+import type { ValidationIssue, ValidationLevel } from './rules.js';
 
 export const INVOICE_STATUSES = [
   'unprocessed',
@@ -90,6 +91,35 @@ export interface AuditEntry {
   detail: string | null;
 }
 
+/** The last validation run: what it found, at which level. */
+export interface ValidationRecord {
+  at: string;
+  level: ValidationLevel;
+  issues: ValidationIssue[];
+}
+
+/** The last routing attempt; a failed one says why the invoice stayed in its queue. */
+export interface RoutingRecord {
+  at: string;
+  outcome: 'routed' | 'failed';
+  reasons: string[];
+}
+
+export interface ExportRecord {
+  at: string;
+  by: string;
+  file: string;
+}
+
+/** The check that paid the invoice, as the accounting system reported it. */
+export interface PaymentRecord {
+  checkNumber: string;
+  checkDate: string;
+  amount: Cents;
+  method: string;
+  recordedAt: string;
+}
+
 export interface Invoice {
   id: InvoiceId;
   vaultId: VaultId;
@@ -104,6 +134,10 @@ export interface Invoice {
   audit: AuditEntry[];
   createdAt: string;
   updatedAt: string;
+  validation?: ValidationRecord | null;
+  routing?: RoutingRecord | null;
+  exported?: ExportRecord | null;
+  payment?: PaymentRecord | null;
 }
 
 export function emptyHeader(): InvoiceHeader {

@@ -3,6 +3,14 @@ import type { QueueId, VaultId } from './ids.js';
 import { slugify } from './ids.js';
 import { UserError } from './errors.js';
 import type { ProcoreConfig } from './procore-config.js';
+import type { VaultRules } from './rules.js';
+
+/** Where a vault's accounting data comes from. */
+export type LedgerConfig =
+  /** A folder a Sage 100/300 export job fills with CSV files (the CSV bridge). */
+  | { kind: 'csv-folder'; dir: string }
+  /** The demo's embedded ledger: a CSV folder that also pays exported invoices after a delay. */
+  | { kind: 'demo'; dir: string; payAfterSeconds: number };
 
 export const ACCOUNTING_SYSTEMS = ['sage100', 'sage300', 'other'] as const;
 export type AccountingSystem = (typeof ACCOUNTING_SYSTEMS)[number];
@@ -32,6 +40,10 @@ export interface Vault {
   createdBy: string;
   /** Set once someone configures Procore for this vault (Sage 100/300 vaults only). */
   procore?: ProcoreConfig;
+  /** Set by `apdesk accounting import` (or the demo): where the accounting data is read. */
+  ledger?: LedgerConfig;
+  /** Routing and custom validation rules; absent means none. */
+  rules?: VaultRules;
 }
 
 export const ROLES = ['admin', 'processor', 'reviewer'] as const;

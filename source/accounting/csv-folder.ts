@@ -1,0 +1,147 @@
+// The CSV bridge: a folder a Sage 100/300 export job fills with six CSV files. Each load looks at
+// every file's inode, size and mtime and parses only the files that changed; a file that cannot
+// be used keeps its last good rows (this instance's, or the folder's last-good snapshot).
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UserError } from '../domain/errors.js';
+import type { Invoice } from '../domain/invoice.js';
+import { emptyLedger, type Ledger } from '../domain/ledger.js';
+import type { LedgerConfig } from '../domain/vault.js';
+import type { AccountingBridge, BridgeOptions, LoadProblem } from './bridge.js';
+import { exportFileName, exportText } from './export-file.js';
+import { fileVersion, isMissing, publishNew, readVersioned, sameFile, type FileVersion } from './files.js';
+import { LAST_GOOD_FILE, LastGoodStore, type LastGood } from './last-good.js';
+import { headerLine, LEDGER_FILES, LEDGER_KINDS, parseLedgerFile, type LedgerFileSpec, type LedgerKind } from './ledger-files.js';
+
+interface FileState {
+  version: FileVersion | null;
+  rows: unknown[];
+  problems: LoadProblem[];
+}
+
+const LABELS: Record<LedgerKind, string> = {
+  vendors: 'vendors',
+  jobs: 'jobs',
+  costCodes: 'cost codes',
+  commitments: 'commitments',
+  apInvoices: 'AP invoices',
+  checks: 'checks',
+};
+
+async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch (error) {
+    if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw error;
+  }
+}
+
+export class CsvFolderBridge implements AccountingBridge {
+  readonly dir: string;
+  private readonly now: () => number;
+  private readonly files = new Map<LedgerKind, FileState>();
+  /** This instance's last good rows per file, newer than the snapshot's when both exist. */
+  private readonly good = new Map<LedgerKind, { rows: unknown[]; savedAt: string }>();
+  private readonly lastGood: LastGoodStore;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly config: LedgerConfig,
+    private readonly options: BridgeOptions = {},
+  ) {
+    this.dir = resolve(config.dir);
+    this.now = options.now ?? Date.now;
+    this.lastGood = new LastGoodStore(this.dir);
+  }
+
+  load(): Promise<{ ledger: Ledger; problems: LoadProblem[] }> {
+    // Loads of one instance run one at a time, so a changed file is parsed once.
+    const run = this.chain.then(() => this.loadNow());
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async loadNow(): Promise<{ ledger: Ledger; problems: LoadProblem[] }> {
+    const ledger = emptyLedger(new Date(this.now()).toISOString());
+    const tables = ledger as unknown as Record<LedgerKind, unknown[]>;
+    if (!(await isDirectory(this.dir))) {
+      // Whatever this instance read before stays in use until the folder is back.
+      for (const kind of LEDGER_KINDS) tables[kind] = this.files.get(kind)?.rows ?? [];
+      const kept = this.files.size ? '; the ledger read before stays in use' : '';
+      const message = `the accounting folder does not exist or is not a folder — check that the Sage export job still writes there, or import another folder${kept}`;
+      return { ledger, problems: [{ file: this.dir, line: null, message, fatal: true }] };
+    }
+    const problems: LoadProblem[] = [];
+    const toSave: Record<string, LastGood> = {};
+    for (const kind of LEDGER_KINDS) {
+      const state = await this.refresh(LEDGER_FILES[kind] as LedgerFileSpec, toSave);
+      this.files.set(kind, state);
+      tables[kind] = state.rows;
+      problems.push(...state.problems);
+    }
+    if (Object.keys(toSave).length) {
+      try {
+        await this.lastGood.save(toSave);
+      } catch (error) {
+        problems.push({
+          file: LAST_GOOD_FILE,
+          line: null,
+          message: `the last good copy of the ledger files could not be saved (${(error as Error).message}) — let apdesk write to the folder`,
+          fatal: false,
+        });
+      }
+    }
+    return { ledger, problems };
+  }
+
+  /** The file's rows as they are now: from memory if unchanged, else parsed again. */
+  private async refresh(spec: LedgerFileSpec, toSave: Record<string, LastGood>): Promise<FileState> {
+    const path = join(this.dir, spec.file);
+    const previous = this.files.get(spec.kind);
+    const version = await fileVersion(path);
+    if (previous && sameFile(previous.version, version)) return previous;
+    const read = version ? await readVersioned(path) : null;
+    if (!read) {
+      if (!spec.required) return { version: null, rows: [], problems: [] };
+      return this.fallback(spec, null, {
+        file: spec.file,
+        line: null,
+        message: `the file is missing from the folder — the Sage export job should write it (header: ${headerLine(spec)})`,
+        fatal: true,
+      });
+    }
+    this.options.onParse?.(spec.file);
+    const parsed = parseLedgerFile(spec, read.bytes);
+    const problems = parsed.issues.map((issue) => ({ file: spec.file, ...issue }));
+    if (!parsed.fatal) {
+      const savedAt = new Date(this.now()).toISOString();
+      this.good.set(spec.kind, { rows: parsed.rows, savedAt });
+      toSave[spec.file] = { savedAt, source: read.version, rows: parsed.rows };
+      return { version: read.version, rows: parsed.rows, problems };
+    }
+    const [first, ...others] = problems.filter((problem) => problem.fatal);
+    return this.fallback(spec, read.version, first!, [...problems.filter((problem) => !problem.fatal), ...others]);
+  }
+
+  /** A file that cannot be used: say so, and keep serving the newest good rows anyone saw. */
+  private async fallback(spec: LedgerFileSpec, version: FileVersion | null, problem: LoadProblem, others: LoadProblem[] = []): Promise<FileState> {
+    const mine = this.good.get(spec.kind);
+    const saved = await this.lastGood.get(spec.file).catch(() => undefined);
+    const best = mine && (!saved || mine.savedAt >= saved.savedAt) ? mine : saved;
+    const label = LABELS[spec.kind];
+    const message = best
+      ? `${problem.message}; meanwhile the ${best.rows.length} ${label} read at ${best.savedAt} stay in use`
+      : `${problem.message}; no good copy was ever read, so there are no ${label}`;
+    return { version, rows: best?.rows ?? [], problems: [{ ...problem, message }, ...others] };
+  }
+
+  async exportInvoices(invoices: readonly Invoice[]): Promise<{ file: string; rows: number }> {
+    const { text, rows } = exportText(invoices);
+    if (!(await isDirectory(this.dir))) {
+      throw new UserError(`the accounting folder ${this.dir} does not exist — create it or import another folder, then export again`);
+    }
+    const file = await publishNew(this.dir, exportFileName(this.now()), text);
+    return { file, rows };
+  }
+}

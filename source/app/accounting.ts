@@ -1,0 +1,161 @@
+// A vault's accounting side: bridging it to a folder of Sage CSV exports (or the demo ledger),
+// opening that bridge for validation, export and the check backfiller, and a summary of what the
+// ledger holds now.
+import { access, constants, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { openBridge, formatProblem, type AccountingBridge, type LoadProblem } from '../accounting/bridge.js';
+import { createDemoLedger } from '../accounting/demo-ledger.js';
+import { LEDGER_FILES, LEDGER_KINDS, type LedgerKind } from '../accounting/ledger-files.js';
+import { UserError } from '../domain/errors.js';
+import type { Ledger } from '../domain/ledger.js';
+import { requireAdmin, requireVault, type LedgerConfig, type Vault } from '../domain/vault.js';
+import type { Desk } from './desk.js';
+
+export type LedgerCounts = Record<LedgerKind, number>;
+
+export function ledgerCounts(ledger: Ledger): LedgerCounts {
+  return Object.fromEntries(LEDGER_KINDS.map((kind) => [kind, ledger[kind].length])) as LedgerCounts;
+}
+
+/** How long the demo ledger waits before it pays an exported invoice. */
+export const DEMO_PAY_AFTER_SECONDS = 60;
+
+export interface AccountingImport {
+  vault: Vault;
+  dir: string;
+  counts: LedgerCounts;
+  problems: LoadProblem[];
+  loadedAt: string;
+}
+
+async function requireFolder(dir: string): Promise<void> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    throw new UserError(`the folder ${dir} does not exist — give --dir the folder the Sage export job writes to`);
+  }
+  if (!isDir) throw new UserError(`${dir} is a file, not a folder — give --dir the folder that holds vendors.csv, jobs.csv, …`);
+}
+
+/**
+ * Bridges a vault to a CSV folder. The folder is loaded first, outside the data-dir lock; if a
+ * file cannot be used (missing, no header, a required column missing) nothing is stored.
+ */
+export async function importAccountingFolder(desk: Desk, input: { vault: string; dir: string }): Promise<AccountingImport> {
+  const before = await desk.store.settings();
+  const known = requireVault(before.vaults, input.vault);
+  requireAdmin(before.users, desk.user, 'import an accounting folder');
+  const dir = resolve(input.dir);
+  await requireFolder(dir);
+  const { ledger, problems } = await openBridge({ kind: 'csv-folder', dir }).load();
+  const fatal = problems.filter((problem) => problem.fatal);
+  if (fatal.length) {
+    const more = fatal.length > 1 ? ` (and ${fatal.length - 1} more such problem${fatal.length > 2 ? 's' : ''})` : '';
+    throw new UserError(`vault '${known.name}' was not bridged to ${dir}: ${formatProblem(fatal[0]!)}${more}`);
+  }
+  try {
+    await access(dir, constants.W_OK);
+  } catch {
+    problems.push({ file: dir, line: null, message: 'apdesk cannot write to the folder, so exports to it will fail — give this user write access', fatal: false });
+  }
+  const vault = await desk.store.transact((tx) => {
+    requireAdmin(tx.settings.users, tx.user, 'import an accounting folder');
+    const found = requireVault(tx.settings.vaults, known.id);
+    found.ledger = { kind: 'csv-folder', dir };
+    return found;
+  });
+  return { vault, dir, counts: ledgerCounts(ledger), problems, loadedAt: ledger.loadedAt };
+}
+
+/**
+ * Makes `dir` (default DATA_DIR/ledger/VAULT) the vault's demo ledger, writing its files if they
+ * are not there yet.
+ */
+export async function attachDemoLedger(
+  desk: Desk,
+  input: { vault: string; dir?: string; payAfterSeconds?: number },
+): Promise<LedgerConfig> {
+  const known = requireVault((await desk.store.settings()).vaults, input.vault);
+  const dir = resolve(input.dir ?? join(desk.dataDir, 'ledger', known.id));
+  const config: LedgerConfig = { kind: 'demo', dir, payAfterSeconds: input.payAfterSeconds ?? DEMO_PAY_AFTER_SECONDS };
+  await createDemoLedger(dir);
+  await desk.store.transact((tx) => {
+    requireAdmin(tx.settings.users, tx.user, 'set up the demo ledger');
+    requireVault(tx.settings.vaults, known.id).ledger = config;
+  });
+  return config;
+}
+
+// One bridge per vault and configuration for the life of a desk: a long-running console or sync
+// keeps the parsed files in memory and re-reads only those that change.
+const bridges = new WeakMap<Desk, Map<string, AccountingBridge>>();
+
+export async function openVaultBridge(desk: Desk, vaultRef: string): Promise<AccountingBridge> {
+  const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
+  if (!vault.ledger) {
+    throw new UserError(
+      `vault '${vault.name}' has no accounting data yet — run \`apdesk accounting import --vault ${vault.id} --dir DIR\` with the folder the Sage export job writes to`,
+    );
+  }
+  const key = `${vault.id}\u0000${JSON.stringify(vault.ledger)}`;
+  let open = bridges.get(desk);
+  if (!open) bridges.set(desk, (open = new Map()));
+  let bridge = open.get(key);
+  if (!bridge) {
+    for (const other of open.keys()) if (other.startsWith(`${vault.id}\u0000`)) open.delete(other);
+    bridge = openBridge(vault.ledger);
+    open.set(key, bridge);
+  }
+  return bridge;
+}
+
+export interface LedgerFileSummary {
+  kind: LedgerKind;
+  file: string;
+  required: boolean;
+  present: boolean;
+  /** ISO time the file last changed on disk; null when it is absent. */
+  modifiedAt: string | null;
+  rows: number;
+}
+
+export interface AccountingSummary {
+  vault: { id: string; name: string };
+  ledger: LedgerConfig;
+  counts: LedgerCounts;
+  files: LedgerFileSummary[];
+  problems: LoadProblem[];
+  /** When this summary loaded the ledger. */
+  loadedAt: string;
+}
+
+export async function accountingSummary(desk: Desk, vaultRef: string): Promise<AccountingSummary> {
+  const bridge = await openVaultBridge(desk, vaultRef);
+  const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
+  const { ledger, problems } = await bridge.load();
+  const files = await Promise.all(
+    LEDGER_KINDS.map(async (kind): Promise<LedgerFileSummary> => {
+      const spec = LEDGER_FILES[kind];
+      const info = await stat(join(resolve(bridge.config.dir), spec.file)).catch(() => null);
+      return {
+        kind,
+        file: spec.file,
+        required: spec.required,
+        present: info !== null,
+        modifiedAt: info ? info.mtime.toISOString() : null,
+        rows: ledger[kind].length,
+      };
+    }),
+  );
+  return {
+    vault: { id: vault.id, name: vault.name },
+    ledger: bridge.config,
+    counts: ledgerCounts(ledger),
+    files,
+    problems,
+    loadedAt: ledger.loadedAt,
+  };
+}
