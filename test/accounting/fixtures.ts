@@ -5,6 +5,7 @@ import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
 import { emptyHeader, type Invoice, type InvoiceLine } from '../../source/domain/invoice.js';
 import { cents, parseMoney } from '../../source/domain/money.js';
 import { tempDir } from '../helpers/temp.js';
+import { testLine } from '../helpers/invoices.js';
 
 export const GOOD_FILES: Record<string, string> = {
   'vendors.csv': 'code,name,status\nABC-CON,ABC Concrete Co.,active\nOLD-01,Old Vendor,inactive\n',
@@ -27,20 +28,7 @@ export async function ledgerFolder(changes: Record<string, string | Uint8Array |
 
 export function line(overrides: Partial<Omit<InvoiceLine, 'amount' | 'retainage'>> & { amount: string; retainage?: string }): InvoiceLine {
   const { amount, retainage, ...rest } = overrides;
-  return {
-    id: 'L1',
-    type: 'subcontract',
-    job: '2301',
-    costCode: '03-300',
-    category: 'S',
-    commitment: 'SC-2301-01',
-    commitmentItem: '1',
-    description: 'Footings',
-    reviewers: [],
-    ...rest,
-    amount: parseMoney(amount),
-    retainage: parseMoney(retainage ?? '0'),
-  };
+  return testLine({ ...rest, amount: parseMoney(amount), retainage: parseMoney(retainage ?? '0') });
 }
 
 /** An approved invoice with the given lines; the total is their sum unless given. */

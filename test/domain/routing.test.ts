@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testLine } from '../helpers/invoices.js';
 import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
 import { emptyHeader, type Invoice, type InvoiceLine } from '../../source/domain/invoice.js';
 import { emptyLedger, type Ledger } from '../../source/domain/ledger.js';
@@ -9,20 +10,7 @@ import { costCodePattern, matchesLine, routeLines } from '../../source/domain/ro
 const $ = (amount: string) => parseMoney(amount);
 
 function line(id: string, overrides: Partial<InvoiceLine> = {}): InvoiceLine {
-  return {
-    id,
-    type: 'subcontract',
-    job: '2301',
-    costCode: '03-300',
-    category: 'S',
-    commitment: 'SC-2301-01',
-    commitmentItem: '1',
-    description: null,
-    amount: $('1000.00'),
-    retainage: $('0'),
-    reviewers: [],
-    ...overrides,
-  };
+  return testLine({ id, description: null, ...overrides });
 }
 
 function invoice(lines: InvoiceLine[], vendor: string | null = 'ABC-CON'): Invoice {

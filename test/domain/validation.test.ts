@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testLine } from '../helpers/invoices.js';
 import type { InvoiceId, ProcoreId, QueueId, VaultId } from '../../source/domain/ids.js';
 import { emptyHeader, type Invoice, type InvoiceLine } from '../../source/domain/invoice.js';
 import type { Ledger } from '../../source/domain/ledger.js';
@@ -38,20 +39,7 @@ function testLedger(): Ledger {
 }
 
 function line(overrides: Partial<InvoiceLine> = {}): InvoiceLine {
-  return {
-    id: 'L1',
-    type: 'subcontract',
-    job: '2301',
-    costCode: '03-300',
-    category: 'S',
-    commitment: 'SC-2301-01',
-    commitmentItem: '1',
-    description: 'Footings',
-    amount: $('1000.00'),
-    retainage: $('100.00'),
-    reviewers: [],
-    ...overrides,
-  };
+  return testLine({ retainage: $('100.00'), ...overrides });
 }
 
 function invoice(overrides: { header?: Partial<Invoice['header']>; lines?: InvoiceLine[]; id?: string; status?: Invoice['status']; procore?: boolean } = {}): Invoice {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testLine } from '../helpers/invoices.js';
 import { newDocument, type Invoice, type InvoiceLine } from '../../source/domain/invoice.js';
 import { applyEdit, approveLines, currentTurn, editRefusal, rejectLines } from '../../source/domain/workflow.js';
 import type { Cents } from '../../source/domain/money.js';
@@ -7,19 +8,12 @@ import type { InvoiceId, ProcoreId, QueueId, VaultId } from '../../source/domain
 const now = '2026-11-26T10:00:00.000Z';
 
 function line(id: string, reviewers: [string, number, InvoiceLine['reviewers'][number]['status']?][] = []): InvoiceLine {
-  return {
+  return testLine({
     id,
-    type: 'subcontract',
-    job: '2301',
-    costCode: '03-300',
-    category: 'S',
-    commitment: 'SC-2301-01',
-    commitmentItem: '1',
-    description: 'Footings',
     amount: 100_00 as Cents,
     retainage: 10_00 as Cents,
     reviewers: reviewers.map(([user, sequence, status = 'pending']) => ({ user, sequence, status, at: null })),
-  };
+  });
 }
 
 function invoice(overrides: Partial<Invoice> = {}): Invoice {
