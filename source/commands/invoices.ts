@@ -114,22 +114,35 @@ export const invoicesShowCommand: Command = {
         ['due date', oneLine(invoice.header.dueDate)],
         ['total', money(invoice.header.total)],
         ['retainage', money(invoice.header.retainage)],
-        ['document', document ? `${join(desk.dataDir, document.path)} (${document.pages ?? '?'} pages)` : 'none'],
+        ['document', document ? `${join(desk.dataDir, document.path)} (${document.pages ?? '?'} page${document.pages === 1 ? '' : 's'})` : 'none'],
       ]),
     ];
     if (invoice.flags.length) parts.push('', 'Needs attention:', ...invoice.flags.map((flag) => `  ! ${oneLine(flag)}`));
+    if (invoice.routing?.outcome === 'failed') {
+      parts.push('', `Not routed (${invoice.routing.at}) because:`, ...invoice.routing.reasons.map((reason) => `  - ${oneLine(reason)}`));
+    }
+    const issues = invoice.validation?.issues ?? [];
+    if (issues.length) {
+      parts.push('', `Validation (${invoice.validation!.level}, ${invoice.validation!.at}):`, ...issues.map((issue) => `  ${issue.level}: ${oneLine(issue.message)}`));
+    }
+    if (invoice.exported) parts.push('', `Exported ${invoice.exported.at} by ${invoice.exported.by} to ${invoice.exported.file}`);
+    if (invoice.payment) {
+      const p = invoice.payment;
+      parts.push(`Paid by check ${oneLine(p.checkNumber)} of ${p.checkDate}, ${displayMoney(p.amount)}, ${oneLine(p.method)}`);
+    }
     if (invoice.lines.length) {
       parts.push(
         '',
         table(
-          ['LINE', 'TYPE', 'JOB', 'COST CODE', 'COMMITMENT', 'AMOUNT', 'DESCRIPTION'],
+          ['LINE', 'TYPE', 'JOB', 'COST CODE', 'COMMITMENT', 'AMOUNT', 'REVIEWERS', 'DESCRIPTION'],
           invoice.lines.map((line, index) => [
             String(index + 1),
             line.type,
             oneLine(line.job),
-            oneLine(line.costCode),
+            [line.costCode, line.category].filter(Boolean).map((v) => oneLine(v)).join(' / ') || '-',
             oneLine(line.commitment),
             displayMoney(line.amount),
+            line.reviewers.map((r) => `${r.user}:${r.sequence} ${r.status}`).join(', ') || '-',
             oneLine(line.description),
           ]),
         ),

@@ -169,6 +169,9 @@ describe('an invoice through the desk', () => {
     const shown = JSON.parse(await ok('clerk', ['invoices', 'show', 'INV-000003', '--json']));
     expect(shown.status).toBe('incomplete');
     expect(shown.routing.outcome).toBe('failed');
+    const text = await ok('clerk', ['invoices', 'show', 'INV-000003']);
+    expect(text).toMatch(/Not routed \(.*\) because:\n  - .*9001/);
+    expect(text).toMatch(/Validation \(before-routing, .*\):\n  error: .*9001/);
     await ok('clerk', ['invoices', 'edit', 'INV-000003', '--vendor', 'NOPE']);
     const again = await as('clerk', ['invoices', 'validate', 'INV-000003']);
     expect(again.code).toBe(1);
