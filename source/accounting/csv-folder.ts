@@ -11,7 +11,7 @@ import type { AccountingBridge, BridgeOptions, LoadProblem } from './bridge.js';
 import { exportFileName, exportText } from './export-file.js';
 import { fileVersion, isMissing, publishNew, readVersioned, sameFile, type FileVersion } from './files.js';
 import { LAST_GOOD_FILE, LastGoodStore, type LastGood } from './last-good.js';
-import { headerLine, LEDGER_FILES, LEDGER_KINDS, parseLedgerFile, type LedgerFileSpec, type LedgerKind } from './ledger-files.js';
+import { headerLine, LEDGER_FILES, LEDGER_KIND_LABELS, LEDGER_KINDS, parseLedgerFile, type LedgerFileSpec, type LedgerKind } from './ledger-files.js';
 
 interface FileState {
   version: FileVersion | null;
@@ -19,14 +19,6 @@ interface FileState {
   problems: LoadProblem[];
 }
 
-const LABELS: Record<LedgerKind, string> = {
-  vendors: 'vendors',
-  jobs: 'jobs',
-  costCodes: 'cost codes',
-  commitments: 'commitments',
-  apInvoices: 'AP invoices',
-  checks: 'checks',
-};
 
 async function isDirectory(dir: string): Promise<boolean> {
   try {
@@ -129,7 +121,7 @@ export class CsvFolderBridge implements AccountingBridge {
     const mine = this.good.get(spec.kind);
     const saved = await this.lastGood.get(spec.file).catch(() => undefined);
     const best = mine && (!saved || mine.savedAt >= saved.savedAt) ? mine : saved;
-    const label = LABELS[spec.kind];
+    const label = LEDGER_KIND_LABELS[spec.kind];
     const message = best
       ? `${problem.message}; meanwhile the ${best.rows.length} ${label} read at ${best.savedAt} stay in use`
       : `${problem.message}; no good copy was ever read, so there are no ${label}`;

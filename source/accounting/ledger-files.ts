@@ -6,6 +6,16 @@ import { readCsv, decodeText, type CsvRow } from './csv.js';
 import * as field from './fields.js';
 
 export type LedgerKind = Exclude<keyof Ledger, 'loadedAt'>;
+
+/** How messages and listings name each kind of ledger data. */
+export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
+  vendors: 'vendors',
+  jobs: 'jobs',
+  costCodes: 'cost codes',
+  commitments: 'commitments',
+  apInvoices: 'AP invoices',
+  checks: 'checks',
+};
 export type LedgerRecord<K extends LedgerKind> = Ledger[K][number];
 
 export interface LedgerFileSpec<K extends LedgerKind = LedgerKind> {

@@ -1,21 +1,13 @@
 // `apdesk accounting import|show`: bridge a vault to the folder a Sage export job fills, and see
 // what the ledger holds now and what is wrong with its files.
-import { accountingSummary, importAccountingFolder, type LedgerCounts } from '../app/accounting.js';
+import { accountingSummary, importAccountingFolder } from '../app/accounting.js';
 import { formatProblem, type LoadProblem } from '../accounting/bridge.js';
-import { LEDGER_FILES, LEDGER_KINDS } from '../accounting/ledger-files.js';
+import { LEDGER_FILES, LEDGER_KIND_LABELS, LEDGER_KINDS } from '../accounting/ledger-files.js';
 import { UsageError } from '../domain/errors.js';
 import type { LedgerConfig } from '../domain/vault.js';
 import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command } from './command.js';
 import { keyValues, oneLine, table } from './format.js';
 
-const KIND_LABELS: Record<keyof LedgerCounts, string> = {
-  vendors: 'vendors',
-  jobs: 'jobs',
-  costCodes: 'cost codes',
-  commitments: 'commitments',
-  apInvoices: 'AP invoices',
-  checks: 'checks',
-};
 
 // File contents reach the terminal through these messages: no control characters pass.
 function problemLines(problems: readonly LoadProblem[]): string[] {
@@ -59,7 +51,7 @@ export const accountingImportCommand: Command = {
       [
         `Vault '${result.vault.name}' now reads its accounting data from ${result.dir}.`,
         '',
-        table(['KIND', 'FILE', 'ROWS'], LEDGER_KINDS.map((kind) => [KIND_LABELS[kind], LEDGER_FILES[kind].file, String(result.counts[kind])])),
+        table(['KIND', 'FILE', 'ROWS'], LEDGER_KINDS.map((kind) => [LEDGER_KIND_LABELS[kind], LEDGER_FILES[kind].file, String(result.counts[kind])])),
         '',
         ...problemLines(result.problems),
       ].join('\n'),
@@ -89,7 +81,7 @@ export const accountingShowCommand: Command = {
         table(
           ['KIND', 'FILE', 'ROWS', 'CHANGED'],
           summary.files.map((file) => [
-            KIND_LABELS[file.kind],
+            LEDGER_KIND_LABELS[file.kind],
             file.file,
             String(file.rows),
             file.modifiedAt ?? (file.required ? 'missing' : 'absent'),

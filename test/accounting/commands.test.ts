@@ -3,15 +3,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { expectOk, runCli } from '../helpers/cli.js';
 import { snapshot, tempDir } from '../helpers/temp.js';
 import { ledgerFolder } from './fixtures.js';
 
 async function ok(args: string[]): Promise<string> {
-  const result = await runCli(args);
-  expect(result.stderr, `apdesk ${args.join(' ')}`).toBe('');
-  expect(result.code).toBe(0);
-  return result.stdout;
+  return (await expectOk(args)).stdout;
 }
 
 describe('apdesk accounting', () => {

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { expectOk, runCli } from '../helpers/cli.js';
 import { snapshot, tempDir } from '../helpers/temp.js';
 import { pdfWithPages } from '../helpers/files.js';
 
@@ -22,10 +22,7 @@ async function auditJson(args: string[]) {
 }
 
 async function ok(user: string, args: string[]): Promise<string> {
-  const result = await as(user, args);
-  expect(result.stderr.replace(/^apdesk: warning: .*\n/gm, ''), `apdesk ${args.join(' ')}`).toBe('');
-  expect(result.code, `apdesk ${args.join(' ')}`).toBe(0);
-  return result.stdout;
+  return (await expectOk([...args, '--data-dir', dir, '--user', user], { warnings: 'allow' })).stdout;
 }
 
 const csv = (rows: string[][]) => rows.map((row) => row.join(',')).join('\n') + '\n';

@@ -3,15 +3,12 @@ import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument } from '@cantoo/pdf-lib';
-import { runCli } from '../helpers/cli.js';
+import { expectOk, runCli } from '../helpers/cli.js';
 import { snapshot, tempDir } from '../helpers/temp.js';
 import { jpeg, pdfWithPages, png } from '../helpers/files.js';
 
 async function ok(args: string[]): Promise<string> {
-  const result = await runCli(args);
-  expect(result.stderr, `apdesk ${args.join(' ')}`).toBe('');
-  expect(result.code).toBe(0);
-  return result.stdout;
+  return (await expectOk(args)).stdout;
 }
 
 async function json<T = any>(args: string[]): Promise<T> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureSandbox, DEMO_USERS, type RunningSandbox } from '../../source/sandbox/index.js';
-import { runCli } from '../helpers/cli.js';
+import { expectOk, runCli } from '../helpers/cli.js';
 import { snapshot, tempDir } from '../helpers/temp.js';
 
 const ADMIN = DEMO_USERS[0]!;
@@ -15,10 +15,7 @@ async function cli(args: string[], options: { stdin?: string; env?: NodeJS.Proce
 }
 
 async function ok(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const result = await cli(args, options);
-  expect(result.stderr.replace(/^apdesk: warning: .*\n/gm, ''), `apdesk ${args.join(' ')}`).toBe('');
-  expect(result.code).toBe(0);
-  return result;
+  return expectOk([...args, '--data-dir', dir], { ...options, warnings: 'allow' });
 }
 
 beforeAll(async () => {

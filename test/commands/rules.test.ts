@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { expectOk, runCli } from '../helpers/cli.js';
 import { snapshot, tempDir } from '../helpers/temp.js';
 
 async function ok(args: string[]): Promise<string> {
-  const result = await runCli(args);
-  expect(result.stderr, `apdesk ${args.join(' ')}`).toBe('');
-  expect(result.code).toBe(0);
-  return result.stdout;
+  return (await expectOk(args)).stdout;
 }
 
 async function json<T = any>(args: string[]): Promise<T> {

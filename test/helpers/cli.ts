@@ -2,6 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { main } from '../../source/cli.js';
 
 export interface CliResult {
@@ -36,6 +37,21 @@ export async function runCli(
     isTTY: options.isTTY ?? false,
   });
   return { code, stdout: out(), stderr: err() };
+}
+
+/**
+ * Runs the CLI and expects success: exit 0 and nothing on stderr — except `apdesk: warning:`
+ * lines when `warnings` is 'allow'.
+ */
+export async function expectOk(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; warnings?: 'allow' | 'forbid' } = {},
+): Promise<CliResult> {
+  const result = await runCli(args, options);
+  const stderr = options.warnings === 'allow' ? result.stderr.replace(/^apdesk: warning: .*\n/gm, '') : result.stderr;
+  expect(stderr, `apdesk ${args.join(' ')}`).toBe('');
+  expect(result.code, `apdesk ${args.join(' ')}`).toBe(0);
+  return result;
 }
 
 /** Starts the CLI in this process with a live stdin, for commands that ask something. */

@@ -15,17 +15,14 @@ import { addRequisitions, clearFaults, readState, setFault, setRateLimits } from
 import { companies, projects, requisition, requisitions } from '../../source/procore/resources.js';
 import { ProcoreHttp } from '../../source/procore/http.js';
 import { downloadFile } from '../../source/procore/files.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { expectOk, runCli, startCli } from '../helpers/cli.js';
 import { snapshot, tempDir } from '../helpers/temp.js';
 
 const ADMIN = DEMO_USERS[0]!;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 async function ok(args: string[], dir: string): Promise<string> {
-  const result = await runCli([...args, '--data-dir', dir]);
-  expect(result.stderr.replace(/^apdesk: warning: .*\n/gm, ''), `apdesk ${args.join(' ')}`).toBe('');
-  expect(result.code).toBe(0);
-  return result.stdout;
+  return (await expectOk([...args, '--data-dir', dir], { warnings: 'allow' })).stdout;
 }
 
 /** A data dir with a Sage 300 vault 'demo' on the local sandbox, and that sandbox running. */
