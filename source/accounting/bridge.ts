@@ -27,6 +27,18 @@ export interface AccountingBridge {
   load(): Promise<{ ledger: Ledger; problems: LoadProblem[] }>;
   /** Writes approved invoices to the accounting system; returns the file written and the row count. */
   exportInvoices(invoices: readonly Invoice[]): Promise<{ file: string; rows: number }>;
+  /**
+   * The export files written at or after `since` (ms since the epoch), with the invoice ids each
+   * holds: an export that reached the folder but was never recorded is found, not written twice.
+   */
+  exportsSince(since: number): Promise<ExportFile[]>;
+}
+
+export interface ExportFile {
+  file: string;
+  /** When it was written (ms since the epoch). */
+  at: number;
+  invoiceIds: Set<string>;
 }
 
 export interface BridgeOptions {

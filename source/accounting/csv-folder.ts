@@ -1,14 +1,15 @@
 // The CSV bridge: a folder a Sage 100/300 export job fills with six CSV files. Each load looks at
 // every file's inode, size and mtime and parses only the files that changed; a file that cannot
 // be used keeps its last good rows (this instance's, or the folder's last-good snapshot).
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
 import { emptyLedger, type Ledger } from '../domain/ledger.js';
 import type { LedgerConfig } from '../domain/vault.js';
-import type { AccountingBridge, BridgeOptions, LoadProblem } from './bridge.js';
-import { exportFileName, exportText } from './export-file.js';
+import type { AccountingBridge, BridgeOptions, ExportFile, LoadProblem } from './bridge.js';
+import { decodeText, readCsv } from './csv.js';
+import { exportFileName, exportText, exportTime, isExportFile } from './export-file.js';
 import { fileVersion, isMissing, publishNew, readVersioned, sameFile, type FileVersion } from './files.js';
 import { LAST_GOOD_FILE, LastGoodStore, type LastGood } from './last-good.js';
 import { headerLine, LEDGER_FILES, LEDGER_KIND_LABELS, LEDGER_KINDS, parseLedgerFile, type LedgerFileSpec, type LedgerKind } from './ledger-files.js';
@@ -135,5 +136,24 @@ export class CsvFolderBridge implements AccountingBridge {
     }
     const file = await publishNew(this.dir, exportFileName(this.now()), text);
     return { file, rows };
+  }
+
+  async exportsSince(since: number): Promise<ExportFile[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter(isExportFile).sort();
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const found: ExportFile[] = [];
+    for (const name of names) {
+      const at = exportTime(name);
+      if (at === null || at < since) continue;
+      const file = join(this.dir, name);
+      const table = readCsv(decodeText(await readFile(file)).text);
+      found.push({ file, at, invoiceIds: new Set(table.rows.map((row) => row.get('invoice_id').trim()).filter(Boolean)) });
+    }
+    return found;
   }
 }

@@ -8,7 +8,7 @@ import type { Ledger } from '../domain/ledger.js';
 import { formatMoney, type Cents } from '../domain/money.js';
 import type { LedgerConfig } from '../domain/vault.js';
 import type { DemoLedgerCodes } from '../sandbox/demo-seed.js';
-import type { AccountingBridge, BridgeOptions, LoadProblem } from './bridge.js';
+import type { AccountingBridge, BridgeOptions, ExportFile, LoadProblem } from './bridge.js';
 import { CsvFolderBridge } from './csv-folder.js';
 import { csvLine, decodeText, readCsv } from './csv.js';
 import { exportTime, isExportFile } from './export-file.js';
@@ -255,5 +255,9 @@ export class DemoLedgerBridge implements AccountingBridge {
 
   exportInvoices(invoices: readonly Invoice[]): Promise<{ file: string; rows: number }> {
     return this.csv.exportInvoices(invoices);
+  }
+
+  exportsSince(since: number): Promise<ExportFile[]> {
+    return this.csv.exportsSince(since);
   }
 }

@@ -203,14 +203,30 @@ export async function exportApproved(desk: Desk, vaultRef: string, ids?: readonl
     chosen = all.filter((invoice) => invoice.status === 'approved').sort((a, b) => a.id.localeCompare(b.id));
   }
   if (!chosen.length) return { file: null, invoices: [] };
-  const { file } = await (await openVaultBridge(desk, vault.id)).exportInvoices(chosen);
+  const bridge = await openVaultBridge(desk, vault.id);
+  // An export that reached the folder after the invoice last changed, but was never recorded here
+  // (apdesk stopped in between), already holds the invoice: record it, do not send it twice.
+  const since = Math.min(...chosen.map((invoice) => Date.parse(invoice.updatedAt)));
+  const earlier = await bridge.exportsSince(Number.isFinite(since) ? since : 0);
+  const alreadyIn = new Map<string, string>();
+  for (const invoice of chosen) {
+    const found = earlier.find((entry) => entry.at >= Date.parse(invoice.updatedAt) && entry.invoiceIds.has(invoice.id));
+    if (found) alreadyIn.set(invoice.id, found.file);
+  }
+  const toWrite = chosen.filter((invoice) => !alreadyIn.has(invoice.id));
+  const file = toWrite.length ? (await bridge.exportInvoices(toWrite)).file : [...alreadyIn.values()][0]!;
   const invoices = await desk.store.transact(async (tx) => {
     const done: Invoice[] = [];
     for (const seen of chosen) {
       const { invoice: current } = await fresh(tx, seen);
+      const target = alreadyIn.get(current.id) ?? file;
       const next = audit(
-        { ...current, status: 'exported', exported: { at: tx.now, by: tx.user, file } },
-        { action: 'invoice.exported', outcome: 'ok', detail: `exported to ${file}` },
+        { ...current, status: 'exported', exported: { at: tx.now, by: tx.user, file: target } },
+        {
+          action: 'invoice.exported',
+          outcome: 'ok',
+          detail: alreadyIn.has(current.id) ? `found in ${target}, written before apdesk could record it; not exported twice` : `exported to ${target}`,
+        },
         tx,
       );
       await tx.putInvoice(next);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { expectOk, runCli } from '../helpers/cli.js';
 import { snapshot, tempDir } from '../helpers/temp.js';
 import { pdfWithPages } from '../helpers/files.js';
+import { openDesk } from '../../source/app/desk.js';
+import { openVaultBridge } from '../../source/app/accounting.js';
 
 let dir: string;
 let ledger: string;
@@ -173,5 +175,28 @@ describe('an invoice through the desk', () => {
     const again = await as('clerk', ['invoices', 'validate', 'INV-000003']);
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/NOPE/);
+  });
+
+  it('an export written but never recorded (apdesk stopped in between) is recognised, not written twice', async () => {
+    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', join(dir, '..', 'invoice.pdf')]);
+    await ok('clerk', [
+      'invoices', 'edit', 'INV-000004', '--vendor', 'ABC-CON', '--invoice-number', '9350', '--invoice-date', '2026-11-07', '--total', '30.00',
+      '--add-line', '--set', '1.job=2301', '--set', '1.cost-code=03-300', '--set', '1.commitment=SC-2301-01', '--set', '1.amount=30.00', '--set', '1.type=subcontract',
+    ]);
+    await ok('clerk', ['invoices', 'route', 'INV-000004']);
+    await ok('pat', ['invoices', 'approve', 'INV-000004']);
+    await ok('lee', ['invoices', 'approve', 'INV-000004']);
+    // The file reaches the folder; the process dies before the store records it.
+    const desk = await openDesk({ dataDir: dir, user: 'clerk' });
+    const approved = (await desk.store.findInvoice('INV-000004'))!;
+    const { file } = await (await openVaultBridge(desk, 'harbor')).exportInvoices([approved]);
+    const before = (await readdir(ledger)).filter((name) => name.startsWith('ap_export_'));
+
+    const exported = JSON.parse(await ok('clerk', ['invoices', 'export', '--vault', 'harbor', '--json']));
+    expect(exported.invoices).toEqual(['INV-000004']);
+    expect(exported.file).toBe(file);
+    expect((await readdir(ledger)).filter((name) => name.startsWith('ap_export_'))).toEqual(before);
+    const trail = await auditJson(['--invoice', 'INV-000004']);
+    expect(trail.at(-1)).toMatchObject({ action: 'invoice.exported', detail: expect.stringContaining('not exported twice') });
   });
 });
