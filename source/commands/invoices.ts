@@ -16,6 +16,7 @@ export function invoiceJson(desk: Desk, invoice: Invoice) {
     header: { ...invoice.header, total: money(invoice.header.total), retainage: money(invoice.header.retainage) },
     lines: invoice.lines.map((line) => ({ ...line, amount: money(line.amount), retainage: money(line.retainage) })),
     attachments: invoice.attachments.map((attachment) => ({ ...attachment, path: join(desk.dataDir, attachment.path) })),
+    payment: invoice.payment ? { ...invoice.payment, amount: money(invoice.payment.amount) } : (invoice.payment ?? null),
     documentPath: document ? join(desk.dataDir, document.path) : null,
     pages: document?.pages ?? null,
   };

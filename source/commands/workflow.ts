@@ -229,9 +229,10 @@ export const invoicesBackfillCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const { paid, problems } = await backfillChecks(await ctx.desk(), requiredVault(ctx, this.usage));
+    const desk = await ctx.desk();
+    const { paid, problems } = await backfillChecks(desk, requiredVault(ctx, this.usage));
     reportProblems(ctx, problems);
-    if (ctx.json) return printJson(ctx, paid.map((invoice) => ({ id: invoice.id, payment: invoice.payment })));
+    if (ctx.json) return printJson(ctx, paid.map((invoice) => ({ id: invoice.id, payment: invoiceJson(desk, invoice).payment })));
     if (!paid.length) return ctx.out('No new checks match exported invoices.');
     ctx.out(
       table(
