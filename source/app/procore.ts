@@ -5,17 +5,16 @@ import { UserError } from '../domain/errors.js';
 import { findJob } from '../domain/jobs.js';
 import {
   configureProcore,
-  defaultProcoreConfig,
+  procoreConfigOf,
   requireProcoreAvailable,
   type ConfigChanges,
   type ConfigOutcome,
-  type EnvironmentKind,
   type ProcoreConfig,
   type ProcoreUser,
 } from '../domain/procore-config.js';
 import { requireAdmin, requireVault, type Vault } from '../domain/vault.js';
 import type { ProcoreId } from '../domain/ids.js';
-import { KNOWN_ENVIRONMENTS, parseBaseUrl, type ProcoreEnvironment } from '../procore/environments.js';
+import { checkEnvironmentInput, KNOWN_ENVIRONMENTS, parseBaseUrl, type EnvironmentInput, type ProcoreEnvironment } from '../procore/environments.js';
 import { ProcoreHttp } from '../procore/http.js';
 import { authorizeUrl, exchangeCode, revokeToken, type ClientCredentials } from '../procore/oauth.js';
 import { companies as listCompaniesAt, me, type Company } from '../procore/resources.js';
@@ -25,9 +24,7 @@ import type { StoredTokens } from '../store/schema.js';
 import { fileLogger, type Logger } from './log.js';
 import type { Desk } from './desk.js';
 
-export function procoreConfigOf(vault: Vault): ProcoreConfig {
-  return vault.procore ?? defaultProcoreConfig();
-}
+export { procoreConfigOf };
 
 /** Where a configured environment actually is right now (the local sandbox is found or started). */
 export interface ResolvedEnvironment {
@@ -126,29 +123,9 @@ export async function openConnection(desk: Desk, vaultRef: string, options: { lo
   }
 }
 
-export interface EnvironmentInput {
-  vault: string;
-  kind: EnvironmentKind;
-  apiUrl?: string;
-  loginUrl?: string;
-  clientId?: string;
-  clientSecret?: string;
-}
+export type { EnvironmentInput };
 
-/** The URLs and client id of an environment change, checked before anything is asked or stored. */
-export function checkEnvironmentInput(input: EnvironmentInput): { apiUrl: string | null; loginUrl: string | null } {
-  if (input.kind === 'custom') {
-    if (!input.apiUrl || !input.loginUrl) throw new UserError('--env custom needs --api-url URL and --login-url URL');
-    return { apiUrl: parseBaseUrl(input.apiUrl, 'API URL'), loginUrl: parseBaseUrl(input.loginUrl, 'login URL') };
-  }
-  if (input.apiUrl || input.loginUrl) {
-    throw new UserError(`--api-url and --login-url go with --env custom; ${input.kind} has fixed URLs`);
-  }
-  if (input.clientId !== undefined && !/^[\w.-]{1,200}$/.test(input.clientId.trim())) {
-    throw new UserError(`client id '${input.clientId}' does not look like a Procore client id`);
-  }
-  return { apiUrl: null, loginUrl: null };
-}
+export { checkEnvironmentInput };
 
 /** Sets where a vault's Procore is and with which app. A different environment forgets the tokens. */
 export async function setEnvironment(desk: Desk, input: EnvironmentInput): Promise<{ vault: Vault; config: ProcoreConfig; forgotTokens: boolean }> {

@@ -1,20 +1,12 @@
-import {
-  beginGrant,
-  checkEnvironmentInput,
-  completeGrant,
-  configure,
-  disconnect,
-  listCompanies,
-  procoreConfigOf,
-  readGrantReply,
-  setEnvironment,
-  type PendingGrant,
-} from '../app/procore.js';
+import type { PendingGrant } from '../app/procore.js';
+
+/** The Procore services load axios (~0.3 s): only the procore commands pay for it, when they run. */
+const procore = () => import('../app/procore.js');
 import { UserError, UsageError } from '../domain/errors.js';
-import { BEHAVIOR_LABELS, parseBehavior, parseOnOff, requireProcoreAvailable } from '../domain/procore-config.js';
+import { type ProcoreConfig, BEHAVIOR_LABELS, parseBehavior, parseOnOff, procoreConfigOf, requireProcoreAvailable } from '../domain/procore-config.js';
 import { requireVault } from '../domain/vault.js';
-import { ENVIRONMENT_LABELS, KNOWN_ENVIRONMENTS, parseEnvironmentKind } from '../procore/environments.js';
-import { LOOPBACK_PORT, LOOPBACK_REDIRECT, OOB_REDIRECT } from '../procore/oauth.js';
+import { checkEnvironmentInput, ENVIRONMENT_LABELS, KNOWN_ENVIRONMENTS, parseEnvironmentKind } from '../procore/environments.js';
+import { LOOPBACK_PORT, LOOPBACK_REDIRECT, OOB_REDIRECT } from '../procore/redirects.js';
 import { browserAvailable, listenForRedirect } from '../procore/loopback.js';
 import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command, type CommandContext } from './command.js';
 import { keyValues, oneLine, table } from './format.js';
@@ -67,7 +59,7 @@ export const procoreEnvCommand: Command = {
       }
       clientSecret = typed.trim();
     }
-    const result = await setEnvironment(desk, { ...input, ...(clientSecret !== undefined ? { clientSecret } : {}) });
+    const result = await (await procore()).setEnvironment(desk, { ...input, ...(clientSecret !== undefined ? { clientSecret } : {}) });
     if (ctx.json) {
       return printJson(ctx, { vault: result.vault.id, environment: result.config.environment, clientId: result.config.clientId, clientSecretStored: clientSecret !== undefined || Boolean(stored), forgotTokens: result.forgotTokens });
     }
@@ -150,11 +142,11 @@ export const procoreConnectCommand: Command = {
     if (redirect !== undefined && redirect !== 'oob' && redirect !== 'loopback') throw new UsageError(`--redirect takes oob or loopback, not '${redirect}'`);
     const openBrowser = !ctx.values['no-browser'] && browserAvailable(ctx.env);
     const mode: GrantMode = email !== undefined ? 'sandbox' : (redirect ?? (openBrowser ? 'loopback' : 'oob'));
-    const grant = await beginGrant(desk, vault.id, mode === 'loopback' ? LOOPBACK_REDIRECT : OOB_REDIRECT);
+    const grant = await (await procore()).beginGrant(desk, vault.id, mode === 'loopback' ? LOOPBACK_REDIRECT : OOB_REDIRECT);
     try {
       const reply = await obtainReply(ctx, grant, mode, { ...(email ? { email } : {}), ...(password ? { password } : {}), openBrowser });
-      const code = readGrantReply(reply, grant.state);
-      const user = await completeGrant(desk, grant, code);
+      const code = (await procore()).readGrantReply(reply, grant.state);
+      const user = await (await procore()).completeGrant(desk, grant, code);
       if (ctx.json) return printJson(ctx, { vault: vault.id, environment: grant.environment.kind, user });
       ctx.out(`Connected vault '${vault.name}' to ${ENVIRONMENT_LABELS[grant.environment.kind]} as ${oneLine(user.name)} <${oneLine(user.login)}>.`);
       if (!config.companyId) ctx.out(`Next: pick the company — apdesk procore companies --vault ${vault.id}`);
@@ -171,7 +163,7 @@ export const procoreCompaniesCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const { vault, companies } = await listCompanies(await ctx.desk(), requiredVault(ctx, this.usage));
+    const { vault, companies } = await (await procore()).listCompanies(await ctx.desk(), requiredVault(ctx, this.usage));
     if (ctx.json) return printJson(ctx, companies);
     if (!companies.length) return ctx.out('The connected user sees no companies: check that apdesk is installed in the company (App Management).');
     ctx.out(
@@ -211,7 +203,7 @@ export const procoreConfigureCommand: Command = {
     const createPayments = text('create-payments');
     const company = text('company');
     const queue = text('queue');
-    const outcome = await configure(await ctx.desk(), {
+    const outcome = await (await procore()).configure(await ctx.desk(), {
       vault,
       ...(company !== undefined ? { company } : {}),
       ...(behavior !== undefined ? { behavior: parseBehavior(behavior) } : {}),
@@ -225,7 +217,7 @@ export const procoreConfigureCommand: Command = {
   },
 };
 
-function publicConfig(config: ReturnType<typeof procoreConfigOf>) {
+function publicConfig(config: ProcoreConfig) {
   const { connection, ...rest } = config;
   return { ...rest, connection };
 }
@@ -285,7 +277,7 @@ export const procoreDisconnectCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const result = await disconnect(await ctx.desk(), requiredVault(ctx, this.usage));
+    const result = await (await procore()).disconnect(await ctx.desk(), requiredVault(ctx, this.usage));
     if (result.problem) ctx.note(`apdesk: warning: ${result.problem}`);
     if (ctx.json) return printJson(ctx, { vault: result.vault.id, revoked: result.revoked });
     ctx.out(`Disconnected vault '${result.vault.name}' from Procore${result.revoked ? ' (the token is revoked)' : ''}.`);

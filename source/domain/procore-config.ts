@@ -152,3 +152,8 @@ export function configureProcore(
   if (config.companyId === null) warnings.push('no company selected yet: choose one with --company ID (see `apdesk procore companies`)');
   return { config, warnings };
 }
+
+/** A vault's Procore configuration, or the defaults when nobody has configured it yet. */
+export function procoreConfigOf(vault: Vault): ProcoreConfig {
+  return vault.procore ?? defaultProcoreConfig();
+}

@@ -71,3 +71,28 @@ export function mayCarryToken(environment: ProcoreEnvironment, target: string): 
 export function environmentKey(environment: ProcoreEnvironment): string {
   return environment.kind === 'local' ? 'local' : environment.apiUrl;
 }
+
+export interface EnvironmentInput {
+  vault: string;
+  kind: EnvironmentKind;
+  apiUrl?: string;
+  loginUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+/** The URLs and client id of an environment change, checked before anything is asked or stored. */
+export function checkEnvironmentInput(input: EnvironmentInput): { apiUrl: string | null; loginUrl: string | null } {
+  if (input.kind === 'custom') {
+    if (!input.apiUrl || !input.loginUrl) throw new UserError('--env custom needs --api-url URL and --login-url URL');
+    return { apiUrl: parseBaseUrl(input.apiUrl, 'API URL'), loginUrl: parseBaseUrl(input.loginUrl, 'login URL') };
+  }
+  if (input.apiUrl || input.loginUrl) {
+    throw new UserError(`--api-url and --login-url go with --env custom; ${input.kind} has fixed URLs`);
+  }
+  if (input.clientId !== undefined && !/^[\w.-]{1,200}$/.test(input.clientId.trim())) {
+    throw new UserError(`client id '${input.clientId}' does not look like a Procore client id`);
+  }
+  return { apiUrl: null, loginUrl: null };
+}
+

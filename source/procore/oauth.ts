@@ -7,10 +7,7 @@ import { ENVIRONMENT_LABELS, environmentKey, type ProcoreEnvironment } from './e
 import { ProcoreError, procoreMessage } from './errors.js';
 import { parseJsonLossless } from './json.js';
 
-export const OOB_REDIRECT = 'urn:ietf:wg:oauth:2.0:oob';
-/** The loopback redirect apdesk registers: Procore wants the exact URI, port and path included. */
-export const LOOPBACK_PORT = 53682;
-export const LOOPBACK_REDIRECT = `http://localhost:${LOOPBACK_PORT}/callback`;
+export { LOOPBACK_PORT, LOOPBACK_REDIRECT, OOB_REDIRECT } from './redirects.js';
 
 export interface ClientCredentials {
   clientId: string;

@@ -3,7 +3,6 @@
 // statuses, the approved ones with real attachments. Deterministic: fixed ids and dates
 // (2026-08 to 2026-11); only the encrypted PDF's key and the URL-signing key are random.
 // DEMO_LEDGER_CODES is the accounting side the demo ledger must hold for these to validate.
-import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
 import { formatMoney, type Cents } from '../domain/money.js';
 import { drawJpeg, drawPng } from './images.js';
 import {
@@ -433,6 +432,8 @@ async function attachmentFile(spec: AttachmentSpec, position: number, context: A
 const FIXED_DATE = new Date('2026-11-01T12:00:00Z');
 
 async function invoicePdf(pages: number, { requisition, commitment, project, vendorName }: AttachmentContext, encrypted: boolean): Promise<Uint8Array> {
+  // pdf-lib takes ~0.4 s to load; only seeding needs it, not every command that knows the demo ids.
+  const { PDFDocument, StandardFonts, rgb } = await import('@cantoo/pdf-lib');
   const doc = await PDFDocument.create();
   doc.setCreationDate(FIXED_DATE);
   doc.setModificationDate(FIXED_DATE);
