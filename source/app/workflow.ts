@@ -9,7 +9,7 @@ import { emptyVaultRules, type ValidationIssue, type ValidationLevel } from '../
 import { hasErrors, validateInvoice } from '../domain/validation.js';
 import { routeLines } from '../domain/routing.js';
 import { ACCOUNTING_LABELS, requireRole, requireVault, rolesOf, type Vault } from '../domain/vault.js';
-import { applyEdit, approveLines, editRefusal, rejectLines, type InvoiceEdit } from '../domain/workflow.js';
+import { applyEdit, approveLines, editRefusal, holdInvoice, rejectLines, releaseInvoice, type InvoiceEdit } from '../domain/workflow.js';
 import type { Transaction } from '../store/store.js';
 import type { LoadProblem } from '../accounting/bridge.js';
 import { openVaultBridge } from './accounting.js';
@@ -91,7 +91,7 @@ export async function validateOne(desk: Desk, id: string, level: ValidationLevel
   return { invoice, outcome, detail, issues, problems };
 }
 
-const ROUTABLE: readonly InvoiceStatus[] = ['unprocessed', 'incomplete', 'rejected', 'on-hold'];
+const ROUTABLE: readonly InvoiceStatus[] = ['unprocessed', 'incomplete', 'rejected'];
 
 /**
  * Routes an invoice to its reviewers if it passes validation and every line gets a reviewer;
@@ -102,7 +102,11 @@ export async function routeOne(desk: Desk, id: string): Promise<StepResult & { p
   const settings = await desk.store.settings();
   requireRole(settings.users, desk.user, PROCESSING, 'route invoices');
   if (!ROUTABLE.includes(seen.status)) {
-    throw new UserError(`invoice ${seen.id} is ${seen.status}; only unprocessed, incomplete, rejected or on-hold invoices are routed`);
+    throw new UserError(
+      seen.status === 'on-hold'
+        ? `invoice ${seen.id} is on hold (${seen.hold?.reason ?? 'no reason recorded'}) — release it first (\`apdesk invoices release ${seen.id}\`)`
+        : `invoice ${seen.id} is ${seen.status}; only unprocessed, incomplete or rejected invoices are routed`,
+    );
   }
   const vault = requireVault(settings.vaults, seen.vaultId);
   const { ledger, problems } = await vaultLedger(desk, vault.id);
@@ -284,6 +288,23 @@ export async function editOne(desk: Desk, id: string, edit: InvoiceEdit): Promis
     return next;
   });
   return { invoice, outcome: 'ok', detail: changed.length ? `changed ${changed.join(', ')}` : 'nothing changed', issues: [], changed };
+}
+
+/** Puts an invoice on hold, or releases it to where it was. */
+export async function setHold(desk: Desk, id: string, hold: { reason: string } | null): Promise<StepResult> {
+  const seen = await requireInvoice(desk, id);
+  requireRole((await desk.store.settings()).users, desk.user, PROCESSING, hold ? 'put invoices on hold' : 'release invoices');
+  if (hold) holdInvoice(seen, desk.user, '', hold.reason);
+  else releaseInvoice(seen);
+  const invoice = await desk.store.transact(async (tx) => {
+    const { invoice: current } = await fresh(tx, seen);
+    const next = hold
+      ? audit(holdInvoice(current, tx.user, tx.now, hold.reason), { action: 'invoice.held', outcome: 'warning', detail: hold.reason.trim() }, tx)
+      : audit(releaseInvoice(current), { action: 'invoice.released', outcome: 'ok', detail: `back to ${current.hold?.previous ?? 'unprocessed'}` }, tx);
+    await tx.putInvoice(next);
+    return next;
+  });
+  return { invoice, outcome: hold ? 'warning' : 'ok', detail: hold ? `on hold: ${hold.reason.trim()}` : 'released', issues: [] };
 }
 
 const normal = (value: string | null | undefined) => (value ?? '').trim().toLowerCase();

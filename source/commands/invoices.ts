@@ -119,6 +119,9 @@ export const invoicesShowCommand: Command = {
       ]),
     ];
     if (invoice.flags.length) parts.push('', 'Needs attention:', ...invoice.flags.map((flag) => `  ! ${oneLine(flag)}`));
+    if (invoice.hold) {
+      parts.push('', `On hold since ${invoice.hold.at} by ${invoice.hold.by}: ${oneLine(invoice.hold.reason)} (release returns it to ${invoice.hold.previous})`);
+    }
     if (invoice.routing?.outcome === 'failed') {
       parts.push('', `Not routed (${invoice.routing.at}) because:`, ...invoice.routing.reasons.map((reason) => `  - ${oneLine(reason)}`));
     }

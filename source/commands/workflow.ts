@@ -9,6 +9,7 @@ import {
   rejectOne,
   resetForEdit,
   routeOne,
+  setHold,
   validateOne,
   type StepResult,
 } from '../app/workflow.js';
@@ -160,6 +161,33 @@ const headerOptions = Object.fromEntries(
   HEADER_FIELDS.map((field) => [kebab(field), { type: 'string' as const, value: 'VALUE', description: `set the ${kebab(field).replace(/-/g, ' ')} ('' clears it)` }]),
 );
 
+export const invoicesHoldCommand: Command = {
+  path: ['invoices', 'hold'],
+  summary: 'Put an invoice on hold, with a reason; nothing moves it until it is released',
+  usage: 'apdesk invoices hold ID --reason TEXT [--json]',
+  options: { reason: { type: 'string', value: 'TEXT', description: 'why (whoever releases it reads it)' } },
+  positionals: { min: 1, max: 1, names: 'ID' },
+  json: true,
+  async run(ctx) {
+    const result = await setHold(await ctx.desk(), ctx.positionals[0]!, { reason: stringOption(ctx.values, 'reason') ?? '' });
+    if (ctx.json) return printJson(ctx, { id: result.invoice.id, status: result.invoice.status, hold: result.invoice.hold });
+    ctx.out(`${result.invoice.id}: ${result.detail}. Release it with: apdesk invoices release ${result.invoice.id}`);
+  },
+};
+
+export const invoicesReleaseCommand: Command = {
+  path: ['invoices', 'release'],
+  summary: 'Release an invoice from hold, back to the status it had',
+  usage: 'apdesk invoices release ID [--json]',
+  positionals: { min: 1, max: 1, names: 'ID' },
+  json: true,
+  async run(ctx) {
+    const result = await setHold(await ctx.desk(), ctx.positionals[0]!, null);
+    if (ctx.json) return printJson(ctx, { id: result.invoice.id, status: result.invoice.status });
+    ctx.out(`${result.invoice.id}: released — now ${result.invoice.status}.`);
+  },
+};
+
 export const invoicesEditCommand: Command = {
   path: ['invoices', 'edit'],
   summary: "Edit an invoice's header fields and lines",
@@ -284,6 +312,8 @@ export const WORKFLOW_COMMANDS: readonly Command[] = [
   invoicesRejectCommand,
   invoicesExportCommand,
   invoicesResetCommand,
+  invoicesHoldCommand,
+  invoicesReleaseCommand,
   invoicesBackfillCommand,
   auditCommand,
 ];

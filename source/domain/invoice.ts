@@ -120,6 +120,14 @@ export interface PaymentRecord {
   recordedAt: string;
 }
 
+/** Why and by whom an invoice was put on hold, and the status it returns to. */
+export interface HoldRecord {
+  at: string;
+  by: string;
+  reason: string;
+  previous: InvoiceStatus;
+}
+
 export interface Invoice {
   id: InvoiceId;
   vaultId: VaultId;
@@ -138,6 +146,7 @@ export interface Invoice {
   routing?: RoutingRecord | null;
   exported?: ExportRecord | null;
   payment?: PaymentRecord | null;
+  hold?: HoldRecord | null;
 }
 
 export function emptyHeader(): InvoiceHeader {

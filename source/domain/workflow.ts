@@ -227,3 +227,19 @@ export function rejectLines(invoice: Invoice, user: string, now: string, reason:
     outcome: 'warning',
   };
 }
+
+/** Puts an invoice on hold: nothing moves it until it is released to the status it had. */
+export function holdInvoice(invoice: Invoice, by: string, now: string, reason: string): Invoice {
+  const why = reason.trim();
+  if (!why) throw new UserError('say why with --reason: whoever releases it reads it');
+  if (invoice.status === 'on-hold') throw new UserError(`invoice ${invoice.id} is already on hold (${invoice.hold?.reason ?? 'no reason recorded'})`);
+  if (invoice.status === 'exported' || invoice.status === 'paid') {
+    throw new UserError(`invoice ${invoice.id} is ${invoice.status}; only invoices not yet exported can be put on hold`);
+  }
+  return { ...invoice, status: 'on-hold', hold: { at: now, by, reason: why, previous: invoice.status } };
+}
+
+export function releaseInvoice(invoice: Invoice): Invoice {
+  if (invoice.status !== 'on-hold') throw new UserError(`invoice ${invoice.id} is ${invoice.status}, not on hold`);
+  return { ...invoice, status: invoice.hold?.previous ?? 'unprocessed', hold: null };
+}

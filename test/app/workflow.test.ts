@@ -184,6 +184,13 @@ describe('an invoice through the desk', () => {
       '--add-line', '--set', '1.job=2301', '--set', '1.cost-code=03-300', '--set', '1.commitment=SC-2301-01', '--set', '1.amount=30.00', '--set', '1.type=subcontract',
     ]);
     await ok('clerk', ['invoices', 'route', 'INV-000004']);
+    // On hold, nothing moves it; released, it is pending again.
+    expect(await ok('clerk', ['invoices', 'hold', 'INV-000004', '--reason', 'vendor disputes the amount'])).toContain('on hold');
+    const held = await as('pat', ['invoices', 'approve', 'INV-000004']);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/is on-hold, not pending review/);
+    expect(await ok('clerk', ['invoices', 'show', 'INV-000004'])).toMatch(/On hold since .* by clerk: vendor disputes the amount \(release returns it to pending\)/);
+    expect(await ok('clerk', ['invoices', 'release', 'INV-000004'])).toContain('now pending');
     await ok('pat', ['invoices', 'approve', 'INV-000004']);
     await ok('lee', ['invoices', 'approve', 'INV-000004']);
     // The file reaches the folder; the process dies before the store records it.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testLine } from '../helpers/invoices.js';
 import { newDocument, type Invoice, type InvoiceLine } from '../../source/domain/invoice.js';
-import { applyEdit, approveLines, currentTurn, editRefusal, rejectLines } from '../../source/domain/workflow.js';
+import { applyEdit, approveLines, currentTurn, editRefusal, holdInvoice, rejectLines, releaseInvoice } from '../../source/domain/workflow.js';
 import type { Cents } from '../../source/domain/money.js';
 import type { InvoiceId, ProcoreId, QueueId, VaultId } from '../../source/domain/ids.js';
 
@@ -128,5 +128,25 @@ describe('reviewing in sequence', () => {
 
   it('refuses to review an invoice that is not pending', () => {
     expect(() => approveLines(invoice({ status: 'approved' }), 'pat', now)).toThrow(/is approved, not pending review/);
+  });
+});
+
+describe('holding', () => {
+  it('holds with a reason and releases to the status it had', () => {
+    const held = holdInvoice(invoice({ status: 'pending' }), 'clerk', now, 'vendor disputes the amount');
+    expect(held.status).toBe('on-hold');
+    expect(held.hold).toEqual({ at: now, by: 'clerk', reason: 'vendor disputes the amount', previous: 'pending' });
+    const released = releaseInvoice(held);
+    expect(released.status).toBe('pending');
+    expect(released.hold).toBeNull();
+  });
+
+  it.each([
+    ['without a reason', () => holdInvoice(invoice(), 'clerk', now, ' '), /say why/],
+    ['twice', () => holdInvoice(holdInvoice(invoice(), 'clerk', now, 'x'), 'clerk', now, 'y'), /already on hold \(x\)/],
+    ['once exported', () => holdInvoice(invoice({ status: 'exported' }), 'clerk', now, 'x'), /only invoices not yet exported/],
+    ['a release of an invoice not on hold', () => releaseInvoice(invoice()), /is unprocessed, not on hold/],
+  ])('refuses %s', (_, act, message) => {
+    expect(act).toThrow(message);
   });
 });
