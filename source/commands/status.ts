@@ -1,7 +1,15 @@
 import { deskStatus } from '../app/summary.js';
-import { ACCOUNTING_LABELS } from '../domain/vault.js';
+import { ACCOUNTING_LABELS, supportsProcore, type Vault } from '../domain/vault.js';
 import { printJson, type Command } from './command.js';
 import { keyValues, table } from './format.js';
+
+function procoreState(vault: Vault): string {
+  if (!supportsProcore(vault)) return '-';
+  const connection = vault.procore?.connection;
+  if (!connection || connection.state === 'not-connected') return 'not connected';
+  if (connection.state === 'reconnect-needed') return 'RECONNECT NEEDED';
+  return vault.procore?.companyId ? 'connected' : 'connected, no company';
+}
 
 export const statusCommand: Command = {
   path: ['status'],
@@ -26,10 +34,11 @@ export const statusCommand: Command = {
       lines.push(
         '',
         table(
-          ['VAULT', 'ACCOUNTING', 'INVOICES', 'UNPROCESSED', 'PENDING', 'APPROVED', 'EXPORTED', 'PAID'],
+          ['VAULT', 'ACCOUNTING', 'PROCORE', 'INVOICES', 'UNPROCESSED', 'PENDING', 'APPROVED', 'EXPORTED', 'PAID'],
           status.vaults.map((summary) => [
             summary.vault.name,
-            ACCOUNTING_LABELS[summary.vault.accounting],
+            ACCOUNTING_LABELS[summary.vault.accounting] + (summary.vault.ledger ? '' : ' (no data)'),
+            procoreState(summary.vault),
             String(summary.invoices),
             String(summary.byStatus.unprocessed),
             String(summary.byStatus.pending),

@@ -326,6 +326,7 @@ describe('token rotation across processes', () => {
       expect(result.stderr).toMatch(/must be granted again \(.*\) — run `apdesk procore connect --vault demo`/);
       const show = await ok(['procore', 'show', '--vault', 'demo'], dir);
       expect(show).toMatch(/RECONNECT NEEDED/);
+      expect(await ok(['status'], dir)).toMatch(/Demo\s+Sage 300 \(no data\)\s+RECONNECT NEEDED/);
       const again = await runCli(['procore', 'companies', '--vault', 'demo', '--data-dir', dir]);
       expect(again.stderr).toMatch(/must be granted again/);
       expect(JSON.parse(await readFile(join(dir, 'secrets.json'), 'utf8')).vaults.demo.tokens).toBeUndefined();
