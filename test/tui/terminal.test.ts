@@ -2,6 +2,7 @@
 // the terminal back on q, Ctrl+C, SIGTERM and SIGHUP.
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -45,10 +46,20 @@ class Tmux {
     throw new Error(`timed out waiting for ${what}; the screen shows:\n${last}`);
   }
 
+  /** The app's pid: the child of the pane's shell (read from /proc, so no procps is needed). */
   appPid(): number {
-    const shell = this.tmux('display', '-p', '-t', this.session, '#{pane_pid}').trim();
-    const child = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0];
-    return Number(child);
+    const shell = Number(this.tmux('display', '-p', '-t', this.session, '#{pane_pid}').trim());
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (parent === shell) return Number(entry);
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    throw new Error(`no child of the pane's shell ${shell}`);
   }
 
   kill(): void {
