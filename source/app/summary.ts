@@ -1,5 +1,5 @@
 // Read-only views of a data dir that the status command and the console both show.
-import { INVOICE_STATUSES, documentOf, type Invoice, type InvoiceStatus } from '../domain/invoice.js';
+import { INVOICE_STATUSES, type Invoice, type InvoiceStatus } from '../domain/invoice.js';
 import type { Queue, Vault } from '../domain/vault.js';
 import { currentHolder, type LockHolder } from '../store/lock.js';
 import type { Desk } from './desk.js';
@@ -66,8 +66,4 @@ export async function deskStatus(desk: Desk): Promise<DeskStatus> {
     lock: await currentHolder(desk.dataDir),
     problems: [...desk.store.problems],
   };
-}
-
-export function documentPages(invoice: Invoice): number | null {
-  return documentOf(invoice)?.pages ?? null;
 }

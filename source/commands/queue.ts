@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { addDocuments } from '../app/documents.js';
 import { addQueue } from '../app/vaults.js';
-import { vaultSummaries } from '../app/summary.js';
+import { summariseVault } from '../app/summary.js';
 import { UsageError } from '../domain/errors.js';
 import { documentOf } from '../domain/invoice.js';
 import { requireQueue, requireVault } from '../domain/vault.js';
@@ -18,8 +18,9 @@ export const queueListCommand: Command = {
   async run(ctx) {
     const desk = await ctx.desk();
     const vault = requireVault((await desk.store.settings()).vaults, requiredVault(ctx, this.usage));
-    const summary = (await vaultSummaries(desk)).find((entry) => entry.vault.id === vault.id);
-    const queues = summary?.queues ?? [];
+    // Only this vault's invoices: the others' need not be read.
+    const summary = summariseVault(vault, await desk.store.invoices(vault.id));
+    const queues = summary.queues;
     if (ctx.json) return printJson(ctx, queues.map(({ queue, documents }) => ({ ...queue, documents })));
     if (!queues.length) return ctx.out(`Vault '${vault.name}' has no queues yet. Add one: apdesk queue add --vault ${vault.id} NAME`);
     ctx.out(table(['ID', 'NAME', 'DOCUMENTS'], queues.map(({ queue, documents }) => [queue.id, queue.name, String(documents)])));

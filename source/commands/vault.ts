@@ -1,5 +1,5 @@
 import { addVault } from '../app/vaults.js';
-import { vaultSummaries } from '../app/summary.js';
+import { summariseVault, vaultSummaries } from '../app/summary.js';
 import { UsageError } from '../domain/errors.js';
 import { ACCOUNTING_LABELS, parseAccounting, requireVault } from '../domain/vault.js';
 import { printJson, stringOption, type Command } from './command.js';
@@ -62,15 +62,16 @@ export const vaultShowCommand: Command = {
     const desk = await ctx.desk();
     const settings = await desk.store.settings();
     const vault = requireVault(settings.vaults, ctx.positionals[0] ?? '');
-    const summary = (await vaultSummaries(desk)).find((entry) => entry.vault.id === vault.id);
+    // Only this vault's invoices: the others' need not be read.
+    const summary = summariseVault(vault, await desk.store.invoices(vault.id));
     if (ctx.json) {
       return printJson(ctx, {
         ...vault,
-        invoices: summary?.invoices ?? 0,
-        byStatus: summary?.byStatus,
+        invoices: summary.invoices,
+        byStatus: summary.byStatus,
         queues: vault.queues.map((queue) => ({
           ...queue,
-          documents: summary?.queues.find((entry) => entry.queue.id === queue.id)?.documents ?? 0,
+          documents: summary.queues.find((entry) => entry.queue.id === queue.id)?.documents ?? 0,
         })),
       });
     }
@@ -80,7 +81,7 @@ export const vaultShowCommand: Command = {
         ['accounting', ACCOUNTING_LABELS[vault.accounting]],
         ['licences', vault.licences.join(', ') || 'none'],
         ['created', `${vault.createdAt} by ${vault.createdBy}`],
-        ['invoices', String(summary?.invoices ?? 0)],
+        ['invoices', String(summary.invoices)],
       ]),
       '',
       vault.queues.length
@@ -89,7 +90,7 @@ export const vaultShowCommand: Command = {
             vault.queues.map((queue) => [
               queue.id,
               queue.name,
-              String(summary?.queues.find((entry) => entry.queue.id === queue.id)?.documents ?? 0),
+              String(summary.queues.find((entry) => entry.queue.id === queue.id)?.documents ?? 0),
             ]),
           )
         : `No queues yet. Add one: apdesk queue add --vault ${vault.id} NAME`,

@@ -5,8 +5,6 @@ import { emptyHeader, LINE_TYPES, type AuditOutcome, type Invoice, type InvoiceH
 import { parseMoney, type Cents } from './money.js';
 import type { Role } from './vault.js';
 
-export const READ_ONLY_STATUSES = ['exported', 'paid'] as const;
-
 export function isImportedFromProcore(invoice: Invoice): boolean {
   return invoice.source.kind === 'procore-auto' || invoice.source.kind === 'procore-manual';
 }
