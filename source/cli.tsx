@@ -128,7 +128,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         err('apdesk: the console needs a terminal (stdin and stdout must be a TTY) — run `apdesk` in a terminal, or use the headless commands (`apdesk --help`)');
         return 2;
       }
-      const { runConsole } = await import('./tui/run-console.js');
+      const { loadConsole } = await import('./tui/load.js');
+      const { runConsole } = await loadConsole();
       return await runConsole({ dataDir, user: values.user as string | undefined, seedDemo: io.env.APDESK_NO_DEMO !== '1' });
     }
 

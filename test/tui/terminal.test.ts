@@ -74,7 +74,8 @@ class Tmux {
 describe.runIf(hasTmux)('the console in a terminal', () => {
   async function opened(tmux: Tmux): Promise<string> {
     const dir = await tempDir();
-    tmux.start(`${process.execPath} ${BIN} --data-dir ${dir}`);
+    // CI=true as on a CI runner, where ink would draw nothing until exit unless the console stops it.
+    tmux.start(`CI=true ${process.execPath} ${BIN} --data-dir ${dir}`);
     const screen = await tmux.waitFor((s) => s.includes('Demo Construction') && s.includes('q quit'), 'the console');
     expect(tmux.alternate()).toBe(true);
     return screen;
