@@ -11,6 +11,9 @@ import { openVaultBridge } from '../../source/app/accounting.js';
 
 let dir: string;
 let ledger: string;
+/** The scanned invoice and the routing rules, beside the ledger in a temp dir of their own. */
+let invoicePdf: string;
+let rulesFile: string;
 
 async function as(user: string, args: string[]) {
   return runCli([...args, '--data-dir', dir, '--user', user]);
@@ -31,7 +34,10 @@ const csv = (rows: string[][]) => rows.map((row) => row.join(',')).join('\n') + 
 
 beforeAll(async () => {
   dir = await tempDir();
-  ledger = join(dir, '..', `${dir.split('/').pop()}-ledger`);
+  const files = await tempDir();
+  ledger = join(files, 'ledger');
+  invoicePdf = join(files, 'invoice.pdf');
+  rulesFile = join(files, 'rules.json');
   await mkdir(ledger, { recursive: true });
   await writeFile(join(ledger, 'vendors.csv'), csv([['code', 'name', 'status'], ['ABC-CON', 'ABC Concrete', 'active'], ['OLD-VND', 'Old Vendor', 'inactive']]));
   await writeFile(join(ledger, 'jobs.csv'), csv([['code', 'name', 'status'], ['2301', 'Harbor View', 'open']]));
@@ -42,9 +48,9 @@ beforeAll(async () => {
   );
   await writeFile(join(ledger, 'ap_invoices.csv'), csv([['vendor', 'invoice_number', 'amount', 'date'], ['ABC-CON', '9001', '500.00', '2026-10-01']]));
   await writeFile(join(ledger, 'checks.csv'), csv([['check_number', 'check_date', 'vendor', 'invoice_number', 'amount', 'method']]));
-  await writeFile(join(dir, '..', 'invoice.pdf'), await pdfWithPages(2));
+  await writeFile(invoicePdf, await pdfWithPages(2));
   await writeFile(
-    join(ledger, '..', 'rules.json'),
+    rulesFile,
     JSON.stringify([
       {
         name: 'Concrete to the PM, then the owner',
@@ -70,8 +76,8 @@ describe('an invoice through the desk', () => {
     await ok('ada', ['user', 'add', 'pat', '--role', 'reviewer']);
     await ok('ada', ['user', 'add', 'lee', '--role', 'reviewer']);
     await ok('ada', ['accounting', 'import', '--vault', 'harbor', '--dir', ledger]);
-    await ok('ada', ['rules', 'import', '--vault', 'harbor', join(ledger, '..', 'rules.json')]);
-    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', join(dir, '..', 'invoice.pdf')]);
+    await ok('ada', ['rules', 'import', '--vault', 'harbor', rulesFile]);
+    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', invoicePdf]);
 
     // Not coded yet: it stays in its queue, saying why.
     const early = await as('clerk', ['invoices', 'route', 'INV-000001']);
@@ -138,7 +144,7 @@ describe('an invoice through the desk', () => {
   });
 
   it('resets an exported invoice for edit, and a changed line goes back to its reviewers', async () => {
-    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', join(dir, '..', 'invoice.pdf')]);
+    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', invoicePdf]);
     await ok('clerk', [
       'invoices', 'edit', 'INV-000002', '--vendor', 'ABC-CON', '--invoice-number', '9349', '--invoice-date', '2026-11-06', '--total', '200.00',
       '--add-line', '--set', '1.job=2301', '--set', '1.cost-code=03-300', '--set', '1.commitment=SC-2301-01', '--set', '1.amount=200.00', '--set', '1.type=subcontract',
@@ -157,7 +163,7 @@ describe('an invoice through the desk', () => {
   });
 
   it('refuses a duplicate invoice number and an unknown vendor, and keeps the invoice in its queue', async () => {
-    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', join(dir, '..', 'invoice.pdf')]);
+    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', invoicePdf]);
     await ok('clerk', [
       'invoices', 'edit', 'INV-000003', '--vendor', 'ABC-CON', '--invoice-number', '9001', '--invoice-date', '2026-11-06', '--total', '10.00',
       '--add-line', '--set', '1.job=2301', '--set', '1.cost-code=03-300', '--set', '1.amount=10.00',
@@ -178,7 +184,7 @@ describe('an invoice through the desk', () => {
   });
 
   it('an export written but never recorded (apdesk stopped in between) is recognised, not written twice', async () => {
-    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', join(dir, '..', 'invoice.pdf')]);
+    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', invoicePdf]);
     await ok('clerk', [
       'invoices', 'edit', 'INV-000004', '--vendor', 'ABC-CON', '--invoice-number', '9350', '--invoice-date', '2026-11-07', '--total', '30.00',
       '--add-line', '--set', '1.job=2301', '--set', '1.cost-code=03-300', '--set', '1.commitment=SC-2301-01', '--set', '1.amount=30.00', '--set', '1.type=subcontract',
