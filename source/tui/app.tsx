@@ -7,6 +7,7 @@ import { BINDINGS, resolveKey } from './keymap.js';
 import { initialUiState, uiReducer } from './ui-state.js';
 import { useTerminalSize, type TerminalSize } from './use-terminal-size.js';
 import { VaultsPane } from './panes/vaults-pane.js';
+import { KeysPane } from './panes/keys-pane.js';
 
 export interface AppProps {
   title: string;
@@ -70,15 +71,7 @@ export function App({ title, load, pollMs = 2000, size: fixedSize }: AppProps) {
         ) : vaults === null ? (
           <Text dimColor>Loading…</Text>
         ) : ui.help ? (
-          <Box flexDirection="column">
-            <Text bold>Keys</Text>
-            {BINDINGS.map((binding) => (
-              <Text key={binding.label}>
-                {'  '}
-                {binding.label.padEnd(8)} {binding.description}
-              </Text>
-            ))}
-          </Box>
+          <KeysPane bindings={BINDINGS} height={bodyHeight} />
         ) : (
           <VaultsPane vaults={vaults} selected={ui.selected} height={bodyHeight} width={size.columns} />
         )}

@@ -73,6 +73,30 @@ describe('the console shell', () => {
     expect(frame()).toContain('Vaults (30)');
   });
 
+  it('shows as many keys as a short terminal has rows for, and counts the rest', async () => {
+    const { frame, press } = await mount(async () => summaries, { columns: 60, rows: 10 });
+    await press('?');
+    const lines = frame().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(9);
+    expect(frame()).toContain('Keys');
+    expect(frame()).toContain(BINDINGS[0]!.description);
+    // body: 10 rows - 1 - header 2 - footer 1 - spare 1 = 5 rows: the title, 3 keys, and the count
+    expect(frame()).toContain(`… ${BINDINGS.length - 3} more`);
+    expect(frame()).not.toContain(BINDINGS[3]!.description);
+  });
+
+  it('cuts the vault details to the rows a short terminal has, and counts the rest', async () => {
+    const { frame, press } = await mount(async () => summaries, { columns: 80, rows: 8 });
+    await press(KEYS.down);
+    const lines = frame().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(7);
+    // body: 8 rows - 1 - header 2 - footer 1 - spare 1 = 3: the name, accounting, and the count of the other 7
+    expect(lines[2]).toContain('Vault 02 (vault-02)');
+    expect(lines[3]).toContain('Accounting: Sage 300');
+    expect(lines[4]).toContain('… 7 more rows');
+    expect(frame()).not.toContain('AP Inbox');
+  });
+
   it('says what to do when there are no vaults', async () => {
     const { frame } = await mount(async () => []);
     expect(frame()).toContain('apdesk vault add NAME --accounting sage300');

@@ -1,4 +1,5 @@
 // The vaults: a list on the left, the selected vault's licences and queues on the right.
+import type { ReactElement } from 'react';
 import { Box, Text } from 'ink';
 import type { VaultSummary } from '../../app/summary.js';
 import { ACCOUNTING_LABELS } from '../../domain/vault.js';
@@ -13,6 +14,62 @@ export interface VaultsPaneProps {
 
 function clip(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(width - 1, 0))}…`;
+}
+
+/** The selected vault's details, a row each, so the pane can cut them to its height. */
+function detailRows(current: VaultSummary): ReactElement[] {
+  const { vault, byStatus } = current;
+  const rows = [
+    <Text bold wrap="truncate">
+      {vault.name} <Text dimColor>({vault.id})</Text>
+    </Text>,
+    <Text wrap="truncate">Accounting: {ACCOUNTING_LABELS[vault.accounting]}</Text>,
+    <Text wrap="truncate">Licences: {vault.licences.join(', ') || 'none'}</Text>,
+    <Text wrap="truncate">
+      Invoices: {current.invoices} · unprocessed {byStatus.unprocessed} · pending {byStatus.pending}
+    </Text>,
+    <Text wrap="truncate">
+      {'          '}approved {byStatus.approved} · exported {byStatus.exported} · paid {byStatus.paid}
+    </Text>,
+    <Text> </Text>,
+    <Text bold>Queues</Text>,
+  ];
+  if (!current.queues.length) {
+    rows.push(<Text dimColor wrap="truncate">  none — apdesk queue add --vault {vault.id} NAME</Text>);
+  }
+  for (const { queue, documents } of current.queues) {
+    rows.push(
+      <Text wrap="truncate">
+        {'  '}
+        {queue.name} <Text dimColor>— {documents} document{documents === 1 ? '' : 's'}</Text>
+      </Text>,
+    );
+  }
+  return rows;
+}
+
+/**
+ * As many rows as `height` holds; the last one counts the rest. Rows are never squeezed: yoga
+ * would shrink some to nothing and ink would leave stray characters on screen.
+ */
+function fitRows(rows: readonly ReactElement[], height: number): ReactElement[] {
+  const room = Math.max(height, 1);
+  const shown = rows.length <= room ? rows : rows.slice(0, room - 1);
+  const out = shown.map((row, index) => (
+    <Box key={index} flexShrink={0}>
+      {row}
+    </Box>
+  ));
+  if (shown.length < rows.length) {
+    out.push(
+      <Box key="more" flexShrink={0}>
+        <Text dimColor wrap="truncate">
+          … {rows.length - shown.length} more rows — a taller terminal shows them
+        </Text>
+      </Box>,
+    );
+  }
+  return out;
 }
 
 export function VaultsPane({ vaults, selected, height, width }: VaultsPaneProps) {
@@ -43,31 +100,7 @@ export function VaultsPane({ vaults, selected, height, width }: VaultsPaneProps)
         })}
       </Box>
       <Box flexDirection="column" marginLeft={2} width={detailWidth} overflow="hidden">
-        <Text bold wrap="truncate">
-          {current.vault.name} <Text dimColor>({current.vault.id})</Text>
-        </Text>
-        <Text wrap="truncate">Accounting: {ACCOUNTING_LABELS[current.vault.accounting]}</Text>
-        <Text wrap="truncate">Licences: {current.vault.licences.join(', ') || 'none'}</Text>
-        <Text wrap="truncate">
-          Invoices: {current.invoices} · unprocessed {current.byStatus.unprocessed} · pending {current.byStatus.pending}
-        </Text>
-        <Text wrap="truncate">
-          {'          '}approved {current.byStatus.approved} · exported {current.byStatus.exported} · paid{' '}
-          {current.byStatus.paid}
-        </Text>
-        <Box marginTop={1} flexDirection="column">
-          <Text bold>Queues</Text>
-          {current.queues.length ? (
-            current.queues.slice(0, Math.max(height - 7, 1)).map(({ queue, documents }) => (
-              <Text key={queue.id} wrap="truncate">
-                {'  '}
-                {queue.name} <Text dimColor>— {documents} document{documents === 1 ? '' : 's'}</Text>
-              </Text>
-            ))
-          ) : (
-            <Text dimColor>  none — apdesk queue add --vault {current.vault.id} NAME</Text>
-          )}
-        </Box>
+        {fitRows(detailRows(current), height)}
       </Box>
     </Box>
   );
