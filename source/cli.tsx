@@ -4,8 +4,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openDesk, defaultDataDir, type Desk } from './app/desk.js';
-import { UserError, UsageError } from './domain/errors.js';
+import { currentUser, openDesk, defaultDataDir, type Desk } from './app/desk.js';
+import { describeSystemError, UserError, UsageError } from './domain/errors.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { commandsInGroup, findCommand, COMMANDS } from './commands/index.js';
 import { commandHelp, groupHelp, mainHelp } from './commands/help.js';
@@ -169,6 +169,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return error.exitCode;
     }
     const log = await logFailure(dataDir, error);
+    // File permissions are the OS user's, whatever --user says.
+    const refused = describeSystemError(error, currentUser());
+    if (refused) return err(`apdesk: ${refused}`), 1;
     err(`apdesk: unexpected error: ${(error as Error)?.message ?? String(error)}${log ? ` (details in ${log})` : ''}`);
     return 1;
   }

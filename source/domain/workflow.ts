@@ -2,7 +2,7 @@
 // turn it is to review a line, and how approvals and rejections move an invoice.
 import { UserError } from './errors.js';
 import { emptyHeader, LINE_TYPES, type AuditOutcome, type Invoice, type InvoiceHeader, type InvoiceLine, type LineType } from './invoice.js';
-import { parseMoney, type Cents } from './money.js';
+import { MoneyError, parseMoney, type Cents } from './money.js';
 import type { Role } from './vault.js';
 
 export function isImportedFromProcore(invoice: Invoice): boolean {
@@ -59,7 +59,13 @@ function text(value: string | null): string | null {
 }
 
 function money(value: string | null, field: string): Cents | null {
-  return value === null || value.trim() === '' ? null : parseMoney(value, field);
+  if (value === null || value.trim() === '') return null;
+  try {
+    return parseMoney(value, field);
+  } catch (error) {
+    if (error instanceof MoneyError) throw new UserError(`${error.message} (write amounts like 1087.80)`);
+    throw error;
+  }
 }
 
 function applyHeader(header: InvoiceHeader, changes: Partial<Record<HeaderField, string | null>>): InvoiceHeader {

@@ -71,6 +71,7 @@ export class Store {
 
   /** Opens a data dir (which need not exist yet) and brings its schema up to date. */
   static async open(dataDir: string, options: StoreOptions): Promise<Store> {
+    await checkDataDir(dataDir);
     const store = new Store(dataDir, options);
     await store.ensureSchema();
     return store;
@@ -337,5 +338,20 @@ export class Transaction {
     }
     for (const hook of this.afterCommitHooks) await hook();
     return stats;
+  }
+}
+
+/** A data dir that cannot be one says so before anything reads or writes (a missing one is made). */
+async function checkDataDir(dataDir: string): Promise<void> {
+  try {
+    if (!(await stat(dataDir)).isDirectory()) {
+      throw new UserError(`data dir ${dataDir} is a file, not a directory — give --data-dir a directory (a missing one is created)`);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR') throw new UserError(`data dir ${dataDir} cannot be a directory: part of its path is a file — give --data-dir another directory`);
+    if (code === 'EACCES') throw new UserError(`data dir ${dataDir} cannot be reached: permission denied — give --data-dir a directory you may read and write`);
+    throw error;
   }
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument } from '@cantoo/pdf-lib';
@@ -169,6 +170,10 @@ describe('bad input', () => {
     ['invoices show of an unknown id', ['invoices', 'show', 'INV-999999'], /no invoice 'INV-999999'/],
     ['an empty --data-dir', ['status', '--data-dir', ''], /--data-dir needs a directory/],
     ['a flag without its value', ['vault', 'add', 'X', '--accounting'], /--accounting/],
+    ['a --data-dir that is a file', ['status', '--data-dir', '@notes.txt'], /data dir \S+notes\.txt is a file, not a directory — give --data-dir a directory/],
+    ['a --data-dir under a file', ['vault', 'add', 'X', '--accounting', 'sage300', '--data-dir', '@notes.txt/data'], /part of its path is a file/],
+    ['an edit with fractions of a cent', ['invoices', 'edit', 'INV-000001', '--total', '12.345'], /total '12\.345' has fractions of a cent; .* \(write amounts like 1087\.80\)/],
+    ['an edit with a word for an amount', ['invoices', 'edit', 'INV-000001', '--add-line', '--set', '1.amount=lots'], /line 1 amount 'lots' is not a decimal amount/],
   ];
 
   it.each(cases)('%s: exits non-zero with one line and leaves the store byte-for-byte unchanged', async (_, args, message) => {
@@ -178,8 +183,25 @@ describe('bad input', () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^apdesk: [^\n]+\n$/);
+    expect(result.stderr).not.toContain('unexpected error');
     expect(result.stderr).toMatch(message);
     expect(await snapshot(dir)).toEqual(before);
+  });
+
+  // root may write anywhere, so this one needs an ordinary user.
+  it.skipIf(process.getuid?.() === 0)('a data dir the user may not write: says so, names the user, changes nothing', async () => {
+    const readOnly = await tempDir();
+    await ok(['vault', 'add', 'Harbor', '--accounting', 'sage300', '--data-dir', readOnly]);
+    await chmod(readOnly, 0o555);
+    try {
+      const before = await snapshot(readOnly);
+      const result = await runCli(['vault', 'add', 'Quarry', '--accounting', 'sage100', '--data-dir', readOnly]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`apdesk: permission denied on ${readOnly} — the data dir and everything in it must be readable and writable by ${userInfo().username}; nothing was changed\n`);
+      expect(await snapshot(readOnly)).toEqual(before);
+    } finally {
+      await chmod(readOnly, 0o755);
+    }
   });
 
   it('an unreadable file: says permission denied and changes nothing', async () => {
