@@ -54,7 +54,13 @@ function forms(html: string, base: string): Form[] {
 }
 
 function visibleText(html: string): string {
-  return decode(html.replace(/<script[\s\S]*?<\/script>/gi, '').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return decode(html.replace(/<(script|style|title)[\s\S]*?<\/\1>/gi, '').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
+}
+
+/** What the page tells the person: its error line if it has one, else its text. */
+function pageMessage(html: string, limit: number): string {
+  const error = /<[^>]*\bid\s*=\s*["']error["'][^>]*>([\s\S]*?)<\//i.exec(html)?.[1];
+  return (error !== undefined ? visibleText(error) : visibleText(html)).slice(0, limit);
 }
 
 export async function signInToSandbox(authorizeUrl: string, email: string, password: string): Promise<string> {
@@ -99,12 +105,12 @@ export async function signInToSandbox(authorizeUrl: string, email: string, passw
     const code = /id\s*=\s*["']code["'][^>]*>\s*([^<\s]+)\s*</i.exec(html)?.[1];
     if (code) return decode(code);
     if (response.status >= 400 && !forms(html, url).length) {
-      throw new UserError(`the sandbox refused the sign-in (${response.status}): ${visibleText(html).slice(0, 200)}`);
+      throw new UserError(`the sandbox refused the sign-in (${response.status}): ${pageMessage(html, 200)}`);
     }
     const all = forms(html, url);
     const login = all.find((form) => Object.keys(form.fields).some((name) => /password/i.test(name)));
     if (login) {
-      if (loggedIn) throw new UserError(`the sandbox did not accept ${email} with that password: ${visibleText(html).slice(0, 160)}`);
+      if (loggedIn) throw new UserError(`the sandbox did not accept ${email} with that password (${pageMessage(html, 160)}) — check the email and the password, and run it again`);
       loggedIn = true;
       const fields = { ...login.fields };
       const submit = login.submits[0];
@@ -126,7 +132,7 @@ export async function signInToSandbox(authorizeUrl: string, email: string, passw
       response = await call(allow.action, allow.method === 'post' ? 'post' : 'get', fields);
       continue;
     }
-    throw new UserError(`the sandbox sign-in stopped at a page apdesk does not recognise: ${visibleText(html).slice(0, 200)}`);
+    throw new UserError(`the sandbox sign-in stopped at a page apdesk does not recognise: ${pageMessage(html, 200)}`);
   }
   throw new UserError('the sandbox sign-in went round in circles; nothing was stored');
 }

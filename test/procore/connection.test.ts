@@ -126,7 +126,9 @@ describe('Grant Access', () => {
   it('refuses a wrong sandbox password and --email outside the local sandbox', async () => {
     const wrong = await runCli(['procore', 'connect', '--vault', 'demo', '--email', ADMIN.email, '--password', 'nope', '--data-dir', dir]);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/did not accept ap\.admin@demo\.test/);
+    expect(wrong.stderr).toBe(
+      'apdesk: the sandbox did not accept ap.admin@demo.test with that password (Invalid email or password.) — check the email and the password, and run it again\n',
+    );
   });
 });
 
