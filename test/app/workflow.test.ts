@@ -30,6 +30,16 @@ async function ok(user: string, args: string[]): Promise<string> {
   return (await expectOk([...args, '--data-dir', dir, '--user', user], { warnings: 'allow' })).stdout;
 }
 
+/** A scanned invoice from ABC Concrete, coded to one line on job 2301 (and to the commitment, unless told not to). */
+async function addCodedInvoice(id: string, number: string, date: string, amount: string, { commitment = true } = {}): Promise<void> {
+  await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', invoicePdf]);
+  const committed = commitment ? ['--set', '1.commitment=SC-2301-01', '--set', `1.amount=${amount}`, '--set', '1.type=subcontract'] : ['--set', `1.amount=${amount}`];
+  await ok('clerk', [
+    'invoices', 'edit', id, '--vendor', 'ABC-CON', '--invoice-number', number, '--invoice-date', date, '--total', amount,
+    '--add-line', '--set', '1.job=2301', '--set', '1.cost-code=03-300', ...committed,
+  ]);
+}
+
 const csv = (rows: string[][]) => rows.map((row) => row.join(',')).join('\n') + '\n';
 
 beforeAll(async () => {
@@ -144,11 +154,7 @@ describe('an invoice through the desk', () => {
   });
 
   it('resets an exported invoice for edit, and a changed line goes back to its reviewers', async () => {
-    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', invoicePdf]);
-    await ok('clerk', [
-      'invoices', 'edit', 'INV-000002', '--vendor', 'ABC-CON', '--invoice-number', '9349', '--invoice-date', '2026-11-06', '--total', '200.00',
-      '--add-line', '--set', '1.job=2301', '--set', '1.cost-code=03-300', '--set', '1.commitment=SC-2301-01', '--set', '1.amount=200.00', '--set', '1.type=subcontract',
-    ]);
+    await addCodedInvoice('INV-000002', '9349', '2026-11-06', '200.00');
     await ok('clerk', ['invoices', 'route', 'INV-000002']);
     await ok('pat', ['invoices', 'approve', 'INV-000002']);
     await ok('lee', ['invoices', 'approve', 'INV-000002']);
@@ -163,11 +169,7 @@ describe('an invoice through the desk', () => {
   });
 
   it('refuses a duplicate invoice number and an unknown vendor, and keeps the invoice in its queue', async () => {
-    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', invoicePdf]);
-    await ok('clerk', [
-      'invoices', 'edit', 'INV-000003', '--vendor', 'ABC-CON', '--invoice-number', '9001', '--invoice-date', '2026-11-06', '--total', '10.00',
-      '--add-line', '--set', '1.job=2301', '--set', '1.cost-code=03-300', '--set', '1.amount=10.00',
-    ]);
+    await addCodedInvoice('INV-000003', '9001', '2026-11-06', '10.00', { commitment: false });
     const result = await as('clerk', ['invoices', 'route', 'INV-000003']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/9001/);
@@ -184,11 +186,7 @@ describe('an invoice through the desk', () => {
   });
 
   it('an export written but never recorded (apdesk stopped in between) is recognised, not written twice', async () => {
-    await ok('clerk', ['queue', 'add-document', '--vault', 'harbor', '--queue', 'AP Inbox', invoicePdf]);
-    await ok('clerk', [
-      'invoices', 'edit', 'INV-000004', '--vendor', 'ABC-CON', '--invoice-number', '9350', '--invoice-date', '2026-11-07', '--total', '30.00',
-      '--add-line', '--set', '1.job=2301', '--set', '1.cost-code=03-300', '--set', '1.commitment=SC-2301-01', '--set', '1.amount=30.00', '--set', '1.type=subcontract',
-    ]);
+    await addCodedInvoice('INV-000004', '9350', '2026-11-07', '30.00');
     await ok('clerk', ['invoices', 'route', 'INV-000004']);
     // On hold, nothing moves it; released, it is pending again.
     expect(await ok('clerk', ['invoices', 'hold', 'INV-000004', '--reason', 'vendor disputes the amount'])).toContain('on hold');
