@@ -9,6 +9,7 @@ import { describeSystemError, UserError, UsageError } from './domain/errors.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { commandsInGroup, findCommand, COMMANDS } from './commands/index.js';
 import { commandHelp, groupHelp, mainHelp } from './commands/help.js';
+import { withRemedy } from './commands/remedy.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -68,6 +69,23 @@ function parseCommandLine(command: Command | undefined, argv: string[]) {
 function version(): string {
   const manifest = new URL('../package.json', import.meta.url);
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+/** Enumerated and required flags: a wrong or missing one is a usage error, like an unknown flag. */
+function checkOptionValues(command: Command, values: Record<string, unknown>): void {
+  for (const [name, spec] of Object.entries(command.options ?? {})) {
+    const value = values[name];
+    if (value === undefined) {
+      if (spec.required) throw new UsageError(`missing --${name}${spec.value ? ` ${spec.value}` : ''} — usage: ${command.usage}`);
+      continue;
+    }
+    if (!spec.choices) continue;
+    for (const given of Array.isArray(value) ? value : [value]) {
+      if (typeof given === 'string' && !spec.choices.includes(given.trim().toLowerCase())) {
+        throw new UsageError(`--${name} takes ${spec.choices.join(', ')}, not '${given}'`);
+      }
+    }
+  }
 }
 
 async function logFailure(dataDir: string, error: unknown): Promise<string | null> {
@@ -134,6 +152,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
 
     if (values.json && !command.json) throw new UsageError(`\`apdesk ${command.path.join(' ')}\` has no --json output`);
+    checkOptionValues(command, values);
     const spec = command.positionals ?? { min: 0, max: 0, names: '' };
     if (parsed.positionals.length < spec.min) {
       throw new UsageError(`missing ${spec.names} — usage: ${command.usage}`);
@@ -153,7 +172,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       desk: async () => {
         desk ??= await openDesk({
           dataDir,
-          ...(typeof values.user === 'string' ? { user: values.user } : {}),
+          // A command with a --user of its own (audit: a filter) acts as the OS user.
+          ...(typeof values.user === 'string' && !command.options?.user ? { user: values.user } : {}),
           command: `apdesk ${command.path.join(' ')}`,
           env: io.env,
           onProblem: (message) => err(`apdesk: warning: ${message}`),
@@ -165,7 +185,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   } catch (error) {
     if (error instanceof UserError) {
-      err(`apdesk: ${error.message}`);
+      err(`apdesk: ${withRemedy(error)}`);
       return error.exitCode;
     }
     const log = await logFailure(dataDir, error);

@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 import { openBridge, formatProblem, type AccountingBridge, type LoadProblem } from '../accounting/bridge.js';
 import { createDemoLedger } from '../accounting/demo-ledger.js';
 import { LEDGER_FILES, LEDGER_KINDS, type LedgerKind } from '../accounting/ledger-files.js';
-import { UserError } from '../domain/errors.js';
+import { remedy, UserError } from '../domain/errors.js';
 import type { Ledger } from '../domain/ledger.js';
 import { requireAdmin, requireVault, type LedgerConfig, type Vault } from '../domain/vault.js';
-import type { Desk } from './desk.js';
+import type { DeskContext } from './context.js';
 
 export type LedgerCounts = Record<LedgerKind, number>;
 
@@ -44,7 +44,7 @@ async function requireFolder(dir: string): Promise<void> {
  * Bridges a vault to a CSV folder. The folder is loaded first, outside the data-dir lock; if a
  * file cannot be used (missing, no header, a required column missing) nothing is stored.
  */
-export async function importAccountingFolder(desk: Desk, input: { vault: string; dir: string }): Promise<AccountingImport> {
+export async function importAccountingFolder(desk: DeskContext, input: { vault: string; dir: string }): Promise<AccountingImport> {
   const before = await desk.store.settings();
   const known = requireVault(before.vaults, input.vault);
   requireAdmin(before.users, desk.user, 'import an accounting folder');
@@ -75,7 +75,7 @@ export async function importAccountingFolder(desk: Desk, input: { vault: string;
  * are not there yet.
  */
 export async function attachDemoLedger(
-  desk: Desk,
+  desk: DeskContext,
   input: { vault: string; dir?: string; payAfterSeconds?: number },
 ): Promise<LedgerConfig> {
   const known = requireVault((await desk.store.settings()).vaults, input.vault);
@@ -89,20 +89,17 @@ export async function attachDemoLedger(
   return config;
 }
 
-// One bridge per vault and configuration for the life of a desk: a long-running console or sync
-// keeps the parsed files in memory and re-reads only those that change.
-const bridges = new WeakMap<Desk, Map<string, AccountingBridge>>();
-
-export async function openVaultBridge(desk: Desk, vaultRef: string): Promise<AccountingBridge> {
+export async function openVaultBridge(desk: DeskContext, vaultRef: string): Promise<AccountingBridge> {
   const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
   if (!vault.ledger) {
-    throw new UserError(
-      `vault '${vault.name}' has no accounting data yet — run \`apdesk accounting import --vault ${vault.id} --dir DIR\` with the folder the Sage export job writes to`,
-    );
+    throw new UserError(`vault '${vault.name}' has no accounting data yet — bridge it to the folder the Sage export job writes to`, {
+      remedy: remedy('accounting.import', { vault: vault.id }),
+    });
   }
+  // One bridge per vault and configuration for the life of a desk: a long-running console or
+  // sync keeps the parsed files in memory and re-reads only those that change.
   const key = `${vault.id}\u0000${JSON.stringify(vault.ledger)}`;
-  let open = bridges.get(desk);
-  if (!open) bridges.set(desk, (open = new Map()));
+  const open = desk.bridges;
   let bridge = open.get(key);
   if (!bridge) {
     for (const other of open.keys()) if (other.startsWith(`${vault.id}\u0000`)) open.delete(other);
@@ -132,7 +129,7 @@ export interface AccountingSummary {
   loadedAt: string;
 }
 
-export async function accountingSummary(desk: Desk, vaultRef: string): Promise<AccountingSummary> {
+export async function accountingSummary(desk: DeskContext, vaultRef: string): Promise<AccountingSummary> {
   const bridge = await openVaultBridge(desk, vaultRef);
   const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
   const { ledger, problems } = await bridge.load();

@@ -1,39 +1,61 @@
-// The demo vault that the first `npm start` creates, so a fresh clone shows a working desk.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// The demo vault: what the first `npm start` (or `apdesk demo`) creates, so a fresh clone shows a
+// working desk. It is only ever created in a data dir that holds nothing yet.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
+import { UserError } from '../domain/errors.js';
+import type { Vault } from '../domain/vault.js';
 import { addDocuments } from './documents.js';
 import { addQueue, addVault, setLicence } from './vaults.js';
-import { configure, setEnvironment } from './procore.js';
 import { attachDemoLedger } from './accounting.js';
 import { addRoutingRule } from './rules.js';
 import { setJob } from './jobs.js';
-import type { Desk } from './desk.js';
+import type { DeskContext } from './context.js';
+import { DEMO_USERS } from '../sandbox/demo-seed.js';
 
 export const DEMO_VAULT = 'Demo Construction';
+
+/** The sandbox's demo admin: who Grant Access logs in as in a demo (shown on screen on purpose). */
+export const DEMO_LOGIN: { email: string; password: string } = { email: DEMO_USERS[0]!.email, password: DEMO_USERS[0]!.password };
 export const DEMO_QUEUES = ['Procore Invoices', 'AP Inbox'] as const;
 
-/** A one-page subcontractor invoice, drawn rather than shipped as a binary. */
-export async function demoInvoicePdf(lines: readonly string[]): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  doc.setTitle(lines[0] ?? 'Invoice');
-  doc.setProducer('apdesk demo');
-  const page = doc.addPage([612, 792]);
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  lines.forEach((line, index) => {
-    page.drawText(line, { x: 56, y: 720 - index * 22, size: index === 0 ? 20 : 12, font: index === 0 ? bold : font, color: rgb(0.1, 0.1, 0.1) });
-  });
-  return doc.save();
+/** What may be in a data dir that holds nothing yet: the log of an earlier failed start, a lock. */
+const HARMLESS = new Set(['logs', '.apdesk.lock']);
+
+/** Whether the data dir holds anything apdesk (or anyone) put there. */
+async function holdsAnything(desk: DeskContext): Promise<string[]> {
+  if (await desk.store.initialized()) return ['settings.json'];
+  try {
+    return (await readdir(desk.dataDir)).filter((name) => !HARMLESS.has(name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }
 
-export async function seedDemo(desk: Desk): Promise<void> {
+export async function createDemo(desk: DeskContext): Promise<Vault> {
+  const found = await holdsAnything(desk);
+  if (found.length) {
+    throw new UserError(
+      `the data dir ${desk.dataDir} already holds ${found.slice(0, 3).join(', ')}${found.length > 3 ? ', …' : ''}; the demo is only created in an empty data dir — give --data-dir a new folder`,
+    );
+  }
+  return seed(desk);
+}
+
+/** The demo in a new data dir; null (and nothing written) in any data dir that holds something. */
+export async function createDemoIfNew(desk: DeskContext): Promise<Vault | null> {
+  if ((await holdsAnything(desk)).length) return null;
+  return seed(desk);
+}
+
+async function seed(desk: DeskContext): Promise<Vault> {
   const vault = await addVault(desk, { name: DEMO_VAULT, accounting: 'sage300' });
   await setLicence(desk, { vault: vault.id, licence: 'procore', granted: true });
   await setLicence(desk, { vault: vault.id, licence: 'cloud-sync', granted: true });
   for (const name of DEMO_QUEUES) await addQueue(desk, { vault: vault.id, name });
   // The demo's Procore is the embedded sandbox; `apdesk procore connect --email --password` signs in.
+  const { configure, setEnvironment } = await import('./procore.js');
   await setEnvironment(desk, { vault: vault.id, kind: 'local' });
   await configure(desk, { vault: vault.id, queue: 'Procore Invoices' });
   // The accounting side: the embedded ledger (codes match the sandbox), which pays exports after a minute.
@@ -41,6 +63,7 @@ export async function seedDemo(desk: Desk): Promise<void> {
   await setJob(desk, { vault: vault.id, kind: 'check-backfiller', enabled: true });
   // Whoever runs the demo reviews everything, so the whole loop can be walked through alone.
   await addRoutingRule(desk, vault.id, { name: 'Demo: every line to the demo user', reviewers: [{ user: desk.user, sequence: 1 }] });
+  const { demoInvoicePdf } = await import('../documents/demo-pdf.js');
   const dir = await mkdtemp(join(tmpdir(), 'apdesk-demo-'));
   try {
     const file = join(dir, 'ABC-Concrete-9348.pdf');
@@ -50,9 +73,10 @@ export async function seedDemo(desk: Desk): Promise<void> {
         'INVOICE 9348',
         'ABC Concrete Inc. — 1200 Quarry Road',
         'Bill to: Demo Construction',
+        'Invoice date: 11/05/2026',
         'Job 2301 · Harbor View Medical Office',
-        'Commitment SC-001 Concrete',
-        'Work completed this period: $45,000.00',
+        'Commitment SC-2301-01 · Concrete foundations and slabs',
+        'Cost code 03-300 · Work completed this period: $45,000.00',
         'Retainage held (10%): $4,500.00',
         'Current payment due: $40,500.00',
       ]),
@@ -61,4 +85,5 @@ export async function seedDemo(desk: Desk): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  return vault;
 }

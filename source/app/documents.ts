@@ -2,12 +2,13 @@
 // anything is written, so one bad file leaves the store as it was.
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { UserError } from '../domain/errors.js';
+import { createHash } from 'node:crypto';
+import { remedy, UserError } from '../domain/errors.js';
 import { newDocument, type Invoice } from '../domain/invoice.js';
-import { requireQueue, requireRole, requireVault } from '../domain/vault.js';
+import { requireQueue, requireRole, requireVault, type Vault } from '../domain/vault.js';
 import { sniffContentType } from '../documents/file-type.js';
 import { removeDocumentFiles, writeDocumentFiles, type DocumentFile } from '../store/documents.js';
-import type { Desk } from './desk.js';
+import type { DeskContext } from './context.js';
 
 /** Larger than any invoice scan we have seen; a bigger file is almost certainly a mistake. */
 export const MAX_DOCUMENT_BYTES = 200 * 1024 * 1024;
@@ -16,6 +17,8 @@ interface PreparedFile {
   path: string;
   files: DocumentFile[];
   pages: number;
+  /** Of the file as given: the same scan added twice has the same hash. */
+  sha256: string;
 }
 
 async function prepare(path: string): Promise<PreparedFile> {
@@ -41,6 +44,7 @@ async function prepare(path: string): Promise<PreparedFile> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(`${path} cannot be read (${code === 'EACCES' ? 'permission denied' : (error as Error).message})`);
   }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const contentType = sniffContentType(bytes);
   if (!contentType) {
     throw new UserError(`${path} is not a PDF, JPEG or PNG file; only those can be added to a queue`);
@@ -50,11 +54,12 @@ async function prepare(path: string): Promise<PreparedFile> {
   try {
     if (contentType === 'application/pdf') {
       const pages = await pdfPageCount({ name, bytes, contentType });
-      return { path, pages, files: [{ role: 'document', name, bytes, contentType, pages }] };
+      return { path, pages, sha256, files: [{ role: 'document', name, bytes, contentType, pages }] };
     }
     const pdf = await imageToPdf({ name, bytes, contentType });
     return {
       path,
+      sha256,
       pages: pdf.pages,
       files: [
         { role: 'document', name: `${name}.pdf`, bytes: pdf.bytes, contentType: 'application/pdf', pages: pdf.pages },
@@ -67,31 +72,59 @@ async function prepare(path: string): Promise<PreparedFile> {
   }
 }
 
+/**
+ * The same file given twice, or already in the vault, would become two invoices and, one day,
+ * a double payment: refused, naming the earlier invoice, unless the caller allows duplicates.
+ */
+async function refuseDuplicates(desk: DeskContext, vault: Vault, queue: string, prepared: readonly PreparedFile[]): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const file of prepared) {
+    const earlier = seen.get(file.sha256);
+    if (earlier) throw duplicateError(`${file.path} is the same file as ${earlier}, given twice`, vault, queue);
+    seen.set(file.sha256, file.path);
+  }
+  for (const invoice of await desk.store.invoices(vault.id)) {
+    const same = invoice.attachments.find((attachment) => seen.has(attachment.sha256));
+    if (same) {
+      throw duplicateError(`${seen.get(same.sha256)} is already in vault '${vault.name}' as invoice ${invoice.id} (${invoice.status})`, vault, queue);
+    }
+  }
+}
+
+function duplicateError(what: string, vault: Vault, queue: string): UserError {
+  return new UserError(`${what}; nothing was added — add it again on purpose with --allow-duplicate`, {
+    remedy: remedy('invoices.allow-duplicate', { vault: vault.id, queue }),
+  });
+}
+
 export async function addDocuments(
-  desk: Desk,
-  input: { vault: string; queue: string; paths: readonly string[] },
+  desk: DeskContext,
+  input: { vault: string; queue: string; paths: readonly string[]; allowDuplicate?: boolean },
 ): Promise<Invoice[]> {
   if (input.paths.length === 0) throw new UserError('give at least one FILE to add');
   // Fail on an unknown vault or queue before reading any file.
   const settings = await desk.store.settings();
-  requireQueue(requireVault(settings.vaults, input.vault), input.queue);
+  const vault = requireVault(settings.vaults, input.vault);
+  requireQueue(vault, input.queue);
+  requireRole(settings.users, desk.user, ['admin', 'processor'], 'add documents');
   const prepared: PreparedFile[] = [];
   for (const path of input.paths) prepared.push(await prepare(resolve(path)));
+  if (!input.allowDuplicate) await refuseDuplicates(desk, vault, input.queue, prepared);
 
   const written: { vaultId: string; id: string }[] = [];
   try {
     return await desk.store.transact(async (tx) => {
       requireRole(tx.settings.users, tx.user, ['admin', 'processor'], 'add documents');
-      const vault = requireVault(tx.settings.vaults, input.vault);
-      const queue = requireQueue(vault, input.queue);
+      const current = requireVault(tx.settings.vaults, vault.id);
+      const queue = requireQueue(current, input.queue);
       const added: Invoice[] = [];
       for (const file of prepared) {
-        const id = await tx.nextInvoiceId(vault.id);
-        const attachments = await writeDocumentFiles(tx.dataDir, vault.id, id, file.files);
-        written.push({ vaultId: vault.id, id });
+        const id = await tx.nextInvoiceId(current.id);
+        const attachments = await writeDocumentFiles(tx.dataDir, current.id, id, file.files);
+        written.push({ vaultId: current.id, id });
         const invoice = newDocument({
           id,
-          vaultId: vault.id,
+          vaultId: current.id,
           queueId: queue.id,
           source: { kind: 'manual' },
           attachments,
@@ -102,6 +135,9 @@ export async function addDocuments(
         await tx.putInvoice(invoice);
         added.push(invoice);
       }
+      return added;
+    }).then((added) => {
+      desk.events.emit('invoices.changed', { vaultId: vault.id, ids: added.map((invoice) => invoice.id), action: 'added' });
       return added;
     });
   } catch (error) {

@@ -1,9 +1,9 @@
 // Turning a vault's scheduled jobs on and off. (What they do when they run is the sync loop's.)
-import { UserError } from '../domain/errors.js';
+import { remedy, UserError } from '../domain/errors.js';
 import { findJob, JOB_LABELS, type Job, type JobKind } from '../domain/jobs.js';
 import { requireAdmin, requireVault } from '../domain/vault.js';
 import type { VaultId } from '../domain/ids.js';
-import type { Desk } from './desk.js';
+import type { DeskContext } from './context.js';
 
 export const DEFAULT_EVERY_MINUTES: Record<JobKind, number> = {
   'procore-import': 15,
@@ -11,8 +11,14 @@ export const DEFAULT_EVERY_MINUTES: Record<JobKind, number> = {
   'folder-watch': 5,
 };
 
+export async function listJobs(desk: DeskContext, vaultRef?: string): Promise<Job[]> {
+  const settings = await desk.store.settings();
+  const vaults = vaultRef !== undefined ? [requireVault(settings.vaults, vaultRef)] : settings.vaults;
+  return (settings.jobs ?? []).filter((job) => vaults.some((vault) => vault.id === job.vaultId));
+}
+
 export async function setJob(
-  desk: Desk,
+  desk: DeskContext,
   input: { vault: string; kind: JobKind; enabled: boolean; everyMinutes?: number },
 ): Promise<Job> {
   return desk.store.transact((tx) => {
@@ -20,9 +26,9 @@ export async function setJob(
     const vault = requireVault(tx.settings.vaults, input.vault);
     tx.settings.jobs ??= [];
     if (!input.enabled && input.kind === 'check-backfiller' && vault.procore?.createPayments) {
-      throw new UserError(
-        `Create payments in Procore is on for vault '${vault.name}' and needs the ${JOB_LABELS['check-backfiller']} — turn payments off first (\`apdesk procore configure --vault ${vault.id} --create-payments off\`)`,
-      );
+      throw new UserError(`Create payments in Procore is on for vault '${vault.name}' and needs the ${JOB_LABELS['check-backfiller']} — turn payments off first`, {
+        remedy: remedy('procore.configure', { vault: vault.id, setting: 'create-payments', value: 'off' }),
+      });
     }
     let job = findJob(tx.settings.jobs, vault.id, input.kind);
     if (!job) {
@@ -41,6 +47,9 @@ export async function setJob(
       job.updatedAt = tx.now;
       job.updatedBy = tx.user;
     }
+    return job;
+  }).then((job) => {
+    desk.events.emit('settings.changed', { what: 'jobs' });
     return job;
   });
 }

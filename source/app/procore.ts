@@ -1,7 +1,7 @@
 // The Procore side of a vault: its environment and credentials, Grant Access (connect), the
 // company and configuration rules, and disconnecting. Commands and the console call these.
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../domain/errors.js';
+import { remedy, UserError } from '../domain/errors.js';
 import { findJob } from '../domain/jobs.js';
 import {
   configureProcore,
@@ -18,11 +18,11 @@ import { checkEnvironmentInput, KNOWN_ENVIRONMENTS, parseBaseUrl, type Environme
 import { ProcoreHttp } from '../procore/http.js';
 import { authorizeUrl, exchangeCode, revokeToken, type ClientCredentials } from '../procore/oauth.js';
 import { companies as listCompaniesAt, me, type Company } from '../procore/resources.js';
-import { VaultTokens, type AccessTokens } from '../procore/tokens.js';
+import { VaultTokens, type AccessTokens, type TokenStore } from '../procore/tokens.js';
 import { environmentKey } from '../procore/environments.js';
-import type { StoredTokens } from '../store/schema.js';
-import { fileLogger, type Logger } from './log.js';
-import type { Desk } from './desk.js';
+import type { StoredTokens } from '../domain/procore-config.js';
+import { fileLogger, type Logger } from '../log/log.js';
+import type { DeskContext } from './context.js';
 
 export { procoreConfigOf };
 
@@ -33,7 +33,7 @@ export interface ResolvedEnvironment {
   close(): Promise<void>;
 }
 
-export async function resolveEnvironment(desk: Desk, config: ProcoreConfig): Promise<ResolvedEnvironment> {
+export async function resolveEnvironment(desk: DeskContext, config: ProcoreConfig): Promise<ResolvedEnvironment> {
   const env = desk.env;
   const kind = config.environment.kind;
   if (kind === 'production' || kind === 'sandbox') {
@@ -43,7 +43,7 @@ export async function resolveEnvironment(desk: Desk, config: ProcoreConfig): Pro
     const apiUrl = env.APDESK_PROCORE_API_URL?.trim() || config.environment.apiUrl;
     const loginUrl = env.APDESK_PROCORE_LOGIN_URL?.trim() || config.environment.loginUrl;
     if (!apiUrl || !loginUrl) {
-      throw new UserError('the custom Procore environment needs both URLs: `apdesk procore env --env custom --api-url URL --login-url URL`');
+      throw new UserError('the custom Procore environment needs both URLs, the API URL and the login URL — set the environment again with both');
     }
     return {
       environment: { kind, apiUrl: parseBaseUrl(apiUrl, 'API URL'), loginUrl: parseBaseUrl(loginUrl, 'login URL') },
@@ -62,7 +62,7 @@ export async function resolveEnvironment(desk: Desk, config: ProcoreConfig): Pro
 
 /** The client id and secret: flags, then PROCORE_CLIENT_ID/SECRET, then the stored ones (the demo app for the local sandbox). */
 export async function credentialsFor(
-  desk: Desk,
+  desk: DeskContext,
   vault: Vault,
   config: ProcoreConfig,
 ): Promise<ClientCredentials> {
@@ -76,15 +76,19 @@ export async function credentialsFor(
     clientSecret ||= DEMO_APP.clientSecret;
   }
   if (!clientId) {
-    throw new UserError(`vault '${vault.name}' has no Procore client id — set it with \`apdesk procore env --vault ${vault.id} --env ${config.environment.kind} --client-id ID\` (or PROCORE_CLIENT_ID)`);
+    throw new UserError(`vault '${vault.name}' has no Procore client id — set the app's client id (or PROCORE_CLIENT_ID)`, {
+      remedy: remedy('procore.env', { vault: vault.id, env: config.environment.kind }),
+    });
   }
   if (!clientSecret) {
-    throw new UserError(`vault '${vault.name}' has no Procore client secret — run \`apdesk procore env --vault ${vault.id} --env ${config.environment.kind}\` and type it, or set PROCORE_CLIENT_SECRET`);
+    throw new UserError(`vault '${vault.name}' has no Procore client secret — set the environment again and type it, or set PROCORE_CLIENT_SECRET`, {
+      remedy: remedy('procore.env', { vault: vault.id, env: config.environment.kind }),
+    });
   }
   return { clientId, clientSecret };
 }
 
-async function procoreVault(desk: Desk, vaultRef: string): Promise<{ vault: Vault; config: ProcoreConfig }> {
+async function procoreVault(desk: DeskContext, vaultRef: string): Promise<{ vault: Vault; config: ProcoreConfig }> {
   const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
   requireProcoreAvailable(vault);
   return { vault, config: procoreConfigOf(vault) };
@@ -102,19 +106,21 @@ export interface Connection {
 }
 
 /** A working connection for a connected vault: environment, tokens and the HTTP client. */
-export async function openConnection(desk: Desk, vaultRef: string, options: { logger?: Logger } = {}): Promise<Connection> {
+export async function openConnection(desk: DeskContext, vaultRef: string, options: { logger?: Logger } = {}): Promise<Connection> {
   const { vault, config } = await procoreVault(desk, vaultRef);
   if (config.connection.state === 'not-connected') {
-    throw new UserError(`vault '${vault.name}' is not connected to Procore — run \`apdesk procore connect --vault ${vault.id}\``);
+    throw new UserError(`vault '${vault.name}' is not connected to Procore — Grant Access first`, { remedy: remedy('procore.connect', { vault: vault.id }) });
   }
   if (config.connection.state === 'reconnect-needed') {
-    throw new UserError(`the Procore connection of vault '${vault.name}' must be granted again (${config.connection.reason}) — run \`apdesk procore connect --vault ${vault.id}\``);
+    throw new UserError(`the Procore connection of vault '${vault.name}' must be granted again (${config.connection.reason})`, {
+      remedy: remedy('procore.connect', { vault: vault.id }),
+    });
   }
   const logger = options.logger ?? fileLogger(desk.dataDir);
   const resolved = await resolveEnvironment(desk, config);
   try {
     const credentials = await credentialsFor(desk, vault, config);
-    const tokens = new VaultTokens(desk.store, vault.id, resolved.environment, credentials, logger);
+    const tokens = new VaultTokens(tokenStore(desk, vault.id), vault.id, resolved.environment, credentials, logger);
     const http = new ProcoreHttp({ environment: resolved.environment, tokens, logger, companyId: config.companyId });
     return { vault, config, environment: resolved.environment, credentials, tokens, http, logger, close: resolved.close };
   } catch (error) {
@@ -123,12 +129,45 @@ export async function openConnection(desk: Desk, vaultRef: string, options: { lo
   }
 }
 
+/** The vault's tokens in the data dir's secrets, changed only under the data-dir lock. */
+export function tokenStore(desk: DeskContext, vaultId: string): TokenStore {
+  return {
+    read: async () => (await desk.store.secrets()).vaults[vaultId]?.tokens,
+    exclusive: (change) =>
+      desk.store.transact(async (tx) => {
+        const secrets = await tx.secrets();
+        return change({
+          current: secrets.vaults[vaultId]?.tokens,
+          replace: (next) => {
+            secrets.vaults[vaultId] = { ...secrets.vaults[vaultId], tokens: next };
+          },
+          refuse: (reason) => {
+            if (secrets.vaults[vaultId]) delete secrets.vaults[vaultId]!.tokens;
+            const vault = tx.settings.vaults.find((v) => v.id === vaultId);
+            if (!vault?.procore) return;
+            const previous = vault.procore.connection;
+            vault.procore = {
+              ...vault.procore,
+              connection: { state: 'reconnect-needed', user: previous.state === 'not-connected' ? null : previous.user, since: tx.now, reason },
+            };
+          },
+        });
+      }),
+  };
+}
+
+/** The local sandbox's login pages, completed without a browser (demos only). */
+export async function sandboxSignIn(_desk: DeskContext, authorizeUrl: string, email: string, password: string): Promise<string> {
+  const { signInToSandbox } = await import('../sandbox/login-driver.js');
+  return signInToSandbox(authorizeUrl, email, password);
+}
+
 export type { EnvironmentInput };
 
 export { checkEnvironmentInput };
 
 /** Sets where a vault's Procore is and with which app. A different environment forgets the tokens. */
-export async function setEnvironment(desk: Desk, input: EnvironmentInput): Promise<{ vault: Vault; config: ProcoreConfig; forgotTokens: boolean }> {
+export async function setEnvironment(desk: DeskContext, input: EnvironmentInput): Promise<{ vault: Vault; config: ProcoreConfig; forgotTokens: boolean }> {
   const { apiUrl, loginUrl } = checkEnvironmentInput(input);
   return desk.store.transact(async (tx) => {
     requireAdmin(tx.settings.users, tx.user, 'change the Procore environment');
@@ -172,7 +211,7 @@ export interface PendingGrant {
 }
 
 /** Step one of Grant Access: the authorize URL for this vault's app and environment. */
-export async function beginGrant(desk: Desk, vaultRef: string, redirectUri: string): Promise<PendingGrant> {
+export async function beginGrant(desk: DeskContext, vaultRef: string, redirectUri: string): Promise<PendingGrant> {
   const { vault, config } = await procoreVault(desk, vaultRef);
   const settings = await desk.store.settings();
   requireAdmin(settings.users, desk.user, 'connect a vault to Procore');
@@ -201,7 +240,7 @@ export async function beginGrant(desk: Desk, vaultRef: string, redirectUri: stri
  */
 export function readGrantReply(reply: string, expectedState: string): string {
   const text = reply.trim();
-  if (!text) throw new UserError('no authorization code was given; nothing was stored — run `apdesk procore connect` again');
+  if (!text) throw new UserError('no authorization code was given; nothing was stored — start Grant Access again');
   let code = text;
   let state: string | null = null;
   const query = text.includes('?') ? text.slice(text.indexOf('?') + 1) : /(^|&)(code|error)=/.test(text) ? text : null;
@@ -214,14 +253,14 @@ export function readGrantReply(reply: string, expectedState: string): string {
     if (!code) throw new UserError('the reply has no code= in it; paste the code Procore showed, or the whole redirect URL');
   }
   if (state !== null && state !== expectedState) {
-    throw new UserError('the reply belongs to another sign-in (its state does not match this one); nothing was stored — run `apdesk procore connect` again');
+    throw new UserError('the reply belongs to another sign-in (its state does not match this one); nothing was stored — start Grant Access again');
   }
   if (!/^[\w.~+/=-]{4,512}$/.test(code)) throw new UserError('that does not look like an authorization code; nothing was stored');
   return code;
 }
 
 /** Step two: trade the code for tokens, ask Procore who they belong to, and store both at once. */
-export async function completeGrant(desk: Desk, grant: PendingGrant, code: string, logger: Logger = fileLogger(desk.dataDir)): Promise<ProcoreUser> {
+export async function completeGrant(desk: DeskContext, grant: PendingGrant, code: string, logger: Logger = fileLogger(desk.dataDir)): Promise<ProcoreUser> {
   const issued = await exchangeCode(grant.environment, grant.credentials, { code, redirectUri: grant.redirectUri });
   // Ask /me with exactly these tokens before anything is stored.
   const oneShot: AccessTokens = {
@@ -243,7 +282,7 @@ export async function completeGrant(desk: Desk, grant: PendingGrant, code: strin
 }
 
 /** Revokes the token at Procore and forgets it. If Procore cannot be reached the token is still forgotten here. */
-export async function disconnect(desk: Desk, vaultRef: string): Promise<{ vault: Vault; revoked: boolean; problem: string | null }> {
+export async function disconnect(desk: DeskContext, vaultRef: string): Promise<{ vault: Vault; revoked: boolean; problem: string | null }> {
   const { vault, config } = await procoreVault(desk, vaultRef);
   requireAdmin((await desk.store.settings()).users, desk.user, 'disconnect a vault from Procore');
   const secrets = await desk.store.secrets();
@@ -272,7 +311,7 @@ export async function disconnect(desk: Desk, vaultRef: string): Promise<{ vault:
   return { vault, revoked, problem };
 }
 
-export async function listCompanies(desk: Desk, vaultRef: string): Promise<{ vault: Vault; companies: (Company & { vault: string | null })[] }> {
+export async function listCompanies(desk: DeskContext, vaultRef: string): Promise<{ vault: Vault; companies: (Company & { vault: string | null })[] }> {
   const connection = await openConnection(desk, vaultRef);
   try {
     const found = await listCompaniesAt(connection.http);
@@ -290,7 +329,7 @@ export interface ConfigureInput extends Omit<ConfigChanges, 'company'> {
 }
 
 /** Applies the configuration page's settings. A company is checked against what the connected user can see. */
-export async function configure(desk: Desk, input: ConfigureInput): Promise<ConfigOutcome & { vault: Vault }> {
+export async function configure(desk: DeskContext, input: ConfigureInput): Promise<ConfigOutcome & { vault: Vault }> {
   const { vault } = await procoreVault(desk, input.vault);
   requireAdmin((await desk.store.settings()).users, desk.user, 'configure Procore');
   let company: { id: ProcoreId; name: string } | undefined;

@@ -22,7 +22,7 @@ import {
 } from '../domain/rules.js';
 import { customRuleProblem } from '../domain/validation.js';
 import { requireAdmin, requireVault, type User, type Vault } from '../domain/vault.js';
-import type { Desk } from './desk.js';
+import type { DeskContext } from './context.js';
 
 type Json = Record<string, unknown>;
 type NewRoutingRule = Omit<RoutingRule, 'id'>;
@@ -352,13 +352,13 @@ export interface ListedRules {
   rules: VaultRules;
 }
 
-export async function listRules(desk: Desk, vaultRef: string): Promise<ListedRules> {
+export async function listRules(desk: DeskContext, vaultRef: string): Promise<ListedRules> {
   const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
   return { vault, rules: vault.rules ?? emptyVaultRules() };
 }
 
 export async function addRoutingRule(
-  desk: Desk,
+  desk: DeskContext,
   vaultRef: string,
   input: RoutingRuleInput,
 ): Promise<{ vault: Vault; rule: RoutingRule; warnings: string[] }> {
@@ -375,7 +375,7 @@ export async function addRoutingRule(
 }
 
 export async function addValidationRule(
-  desk: Desk,
+  desk: DeskContext,
   vaultRef: string,
   input: ValidationRuleInput,
 ): Promise<{ vault: Vault; rule: CustomValidationRule }> {
@@ -394,7 +394,7 @@ export async function addValidationRule(
 export type RemovedRule = { kind: 'routing'; rule: RoutingRule } | { kind: 'validation'; rule: CustomValidationRule };
 
 /** Removes one rule, named by its id (R3, V1) or its name, in any case. */
-export async function removeRule(desk: Desk, vaultRef: string, idOrName: string): Promise<{ vault: Vault; removed: RemovedRule }> {
+export async function removeRule(desk: DeskContext, vaultRef: string, idOrName: string): Promise<{ vault: Vault; removed: RemovedRule }> {
   const wanted = idOrName.trim().toLowerCase();
   if (!wanted) throw new UserError('say which rule to remove, by id or name (see `apdesk rules list`)');
   return desk.store.transact((tx) => {
@@ -429,7 +429,7 @@ export interface ImportOutcome {
 }
 
 /** Imports a rules file, all or nothing. Without `replace` the rules are added beside the vault's. */
-export async function importRules(desk: Desk, vaultRef: string, fileText: string, options: { replace?: boolean } = {}): Promise<ImportOutcome> {
+export async function importRules(desk: DeskContext, vaultRef: string, fileText: string, options: { replace?: boolean } = {}): Promise<ImportOutcome> {
   const file = parseRulesFile(fileText);
   const replace = options.replace === true;
   return desk.store.transact((tx) => {
@@ -460,7 +460,7 @@ export async function importRules(desk: Desk, vaultRef: string, fileText: string
   });
 }
 
-export async function setRuleOptions(desk: Desk, vaultRef: string, change: Partial<RuleOptions>): Promise<{ vault: Vault; options: RuleOptions }> {
+export async function setRuleOptions(desk: DeskContext, vaultRef: string, change: Partial<RuleOptions>): Promise<{ vault: Vault; options: RuleOptions }> {
   return desk.store.transact((tx) => {
     requireAdmin(tx.settings.users, tx.user, 'change validation options');
     const vault = requireVault(tx.settings.vaults, vaultRef);

@@ -1,8 +1,8 @@
 // Read-only views of a data dir that the status command and the console both show.
 import { INVOICE_STATUSES, type Invoice, type InvoiceStatus } from '../domain/invoice.js';
-import type { Queue, Vault } from '../domain/vault.js';
+import { requireVault, type Queue, type Vault } from '../domain/vault.js';
 import { currentHolder, type LockHolder } from '../store/lock.js';
-import type { Desk } from './desk.js';
+import type { DeskContext } from './context.js';
 
 export type StatusCounts = Record<InvoiceStatus, number>;
 
@@ -36,7 +36,12 @@ export function summariseVault(vault: Vault, invoices: readonly Invoice[]): Vaul
   };
 }
 
-export async function vaultSummaries(desk: Desk): Promise<VaultSummary[]> {
+export async function vaultSummary(desk: DeskContext, vaultRef: string): Promise<VaultSummary> {
+  const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
+  return summariseVault(vault, await desk.store.invoices(vault.id));
+}
+
+export async function vaultSummaries(desk: DeskContext): Promise<VaultSummary[]> {
   const settings = await desk.store.settings();
   return Promise.all(
     settings.vaults.map(async (vault) => summariseVault(vault, await desk.store.invoices(vault.id))),
@@ -54,7 +59,7 @@ export interface DeskStatus {
   problems: string[];
 }
 
-export async function deskStatus(desk: Desk): Promise<DeskStatus> {
+export async function deskStatus(desk: DeskContext): Promise<DeskStatus> {
   const settings = await desk.store.settings();
   return {
     dataDir: desk.dataDir,

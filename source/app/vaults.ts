@@ -12,9 +12,9 @@ import {
   type User,
   type Vault,
 } from '../domain/vault.js';
-import type { Desk } from './desk.js';
+import type { DeskContext } from './context.js';
 
-export async function addVault(desk: Desk, input: { name: string; accounting: AccountingSystem }): Promise<Vault> {
+export async function addVault(desk: DeskContext, input: { name: string; accounting: AccountingSystem }): Promise<Vault> {
   return desk.store.transact((tx) => {
     requireAdmin(tx.settings.users, tx.user, 'add a vault');
     const vault = newVault(tx.settings.vaults, { ...input, createdBy: tx.user, now: tx.now });
@@ -24,7 +24,7 @@ export async function addVault(desk: Desk, input: { name: string; accounting: Ac
 }
 
 export async function setLicence(
-  desk: Desk,
+  desk: DeskContext,
   input: { vault: string; licence: Licence; granted: boolean },
 ): Promise<{ vault: Vault; changed: boolean }> {
   return desk.store.transact((tx) => {
@@ -39,7 +39,7 @@ export async function setLicence(
   });
 }
 
-export async function addQueue(desk: Desk, input: { vault: string; name: string }): Promise<{ vault: Vault; queue: Queue }> {
+export async function addQueue(desk: DeskContext, input: { vault: string; name: string }): Promise<{ vault: Vault; queue: Queue }> {
   return desk.store.transact((tx) => {
     requireAdmin(tx.settings.users, tx.user, 'add a queue');
     const vault = requireVault(tx.settings.vaults, input.vault);
@@ -49,7 +49,7 @@ export async function addQueue(desk: Desk, input: { vault: string; name: string 
   });
 }
 
-export async function setUserRoles(desk: Desk, input: { name: string; roles: Role[] }): Promise<User> {
+export async function setUserRoles(desk: DeskContext, input: { name: string; roles: Role[] }): Promise<User> {
   const name = input.name.trim();
   if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) {
     throw new UserError(`user name '${input.name}' may contain only letters, digits, '.', '_', '@' and '-'`);

@@ -1,6 +1,5 @@
 // `apdesk accounting import|show`: bridge a vault to the folder a Sage export job fills, and see
 // what the ledger holds now and what is wrong with its files.
-import { accountingSummary, importAccountingFolder } from '../app/accounting.js';
 import { formatProblem, type LoadProblem } from '../accounting/bridge.js';
 import { LEDGER_FILES, LEDGER_KIND_LABELS, LEDGER_KINDS } from '../accounting/ledger-files.js';
 import { UsageError } from '../domain/errors.js';
@@ -37,7 +36,7 @@ export const accountingImportCommand: Command = {
   async run(ctx) {
     const dir = stringOption(ctx.values, 'dir');
     if (!dir?.trim()) throw new UsageError(`say which folder with --dir: ${this.usage}`);
-    const result = await importAccountingFolder(await ctx.desk(), { vault: requiredVault(ctx, this.usage), dir });
+    const result = await (await ctx.desk()).accounting.importFolder({ vault: requiredVault(ctx, this.usage), dir });
     if (ctx.json) {
       return printJson(ctx, {
         vault: result.vault.id,
@@ -67,7 +66,7 @@ export const accountingShowCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const summary = await accountingSummary(await ctx.desk(), requiredVault(ctx, this.usage));
+    const summary = await (await ctx.desk()).accounting.summary(requiredVault(ctx, this.usage));
     if (ctx.json) return printJson(ctx, summary);
     ctx.out(
       [

@@ -1,7 +1,7 @@
 // What a headless command is: its words, its flags, its help, and what it runs. Commands are
 // thin: they parse, call services, and print text or --json.
 import type { Desk } from '../app/desk.js';
-import { UsageError } from '../domain/errors.js';
+import { UsageError, UserError } from '../domain/errors.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -9,6 +9,10 @@ export interface OptionSpec {
   short?: string;
   value?: string;
   description: string;
+  /** The values a string option takes; anything else is a usage error (exit 2) listing them. */
+  choices?: readonly string[];
+  /** A flag the command cannot run without; missing, it is a usage error (exit 2). */
+  required?: boolean;
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
@@ -49,11 +53,24 @@ export function printJson(ctx: CommandContext, value: unknown): void {
 }
 
 /** The --vault option most commands take. */
-export const VAULT_OPTION = { vault: { type: 'string', value: 'VAULT', description: 'the vault, by name or id' } } as const;
+export const VAULT_OPTION = { vault: { type: 'string', value: 'VAULT', description: 'the vault, by name or id' } } as const satisfies Record<string, OptionSpec>;
 
 /** The value of a required --vault, or a usage error that shows the command's usage. */
 export function requiredVault(ctx: CommandContext, usage: string): string {
   const vault = stringOption(ctx.values, 'vault');
   if (!vault) throw new UsageError(`say which vault with --vault: ${usage}`);
   return vault;
+}
+
+/**
+ * A flag's value read by one of the domain's parsers (accounting system, on/off, behaviour …): a
+ * value it refuses is a usage error, exit status 2, like any other bad command line.
+ */
+export function flagValue<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof UserError && !(error instanceof UsageError)) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -19,6 +19,7 @@ import { SANDBOX_COMMANDS } from './sandbox.js';
 import { RULES_COMMANDS } from './rules.js';
 import { WORKFLOW_COMMANDS } from './workflow.js';
 import { accountingImportCommand, accountingShowCommand } from './accounting.js';
+import { demoCommand } from './demo.js';
 
 export const COMMANDS: readonly Command[] = [
   statusCommand,
@@ -48,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   accountingShowCommand,
   ...RULES_COMMANDS,
   ...SANDBOX_COMMANDS,
+  demoCommand,
 ];
 
 /** The command whose words begin `words`, longest first. */

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { Desk } from '../app/desk.js';
-import { UserError, UsageError } from '../domain/errors.js';
-import { documentOf, INVOICE_STATUSES, isInvoiceStatus, type Invoice } from '../domain/invoice.js';
+import { SORT_COLUMNS, type InvoiceQuery, type SortColumn } from '../app/invoices.js';
+import { UsageError } from '../domain/errors.js';
+import { documentOf, INVOICE_STATUSES, isInvoiceStatus, type Invoice, type InvoiceStatus } from '../domain/invoice.js';
 import { displayMoney, formatMoney } from '../domain/money.js';
-import { requireQueue, requireVault } from '../domain/vault.js';
-import { printJson, stringOption, type Command } from './command.js';
+import { plural } from '../domain/workflow.js';
+import { printJson, stringOption, type Command, type CommandContext } from './command.js';
 import { keyValues, oneLine, table } from './format.js';
 
 /** The invoice as scripts see it: money as decimal strings, file paths absolute. */
@@ -26,64 +27,110 @@ function sourceLabel(invoice: Invoice): string {
   return invoice.source.kind;
 }
 
+function statusesOf(values: readonly string[]): InvoiceStatus[] {
+  return values
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean)
+    .map((value) => {
+      if (!isInvoiceStatus(value)) throw new UsageError(`status '${value}' is not one of: ${INVOICE_STATUSES.join(', ')}`);
+      return value;
+    });
+}
+
+function wholeNumber(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || number < min) throw new UsageError(`--${flag} takes a whole number${min ? ` from ${min}` : ''}, not '${value}'`);
+  return number;
+}
+
 export const invoicesListCommand: Command = {
   path: ['invoices', 'list'],
-  summary: 'List invoices and documents, filtered by vault, queue or status',
-  usage: 'apdesk invoices list [--vault VAULT] [--queue QUEUE] [--status STATUS] [--json]',
-  details: `Statuses: ${INVOICE_STATUSES.join(', ')}.`,
+  summary: 'List invoices and documents: filter, sort and page them',
+  usage:
+    'apdesk invoices list [--vault VAULT] [--queue QUEUE] [--status STATUS[,STATUS]] [--vendor V] [--search TEXT] [--sort COLUMN] [--desc] [--limit N] [--offset N] [--json]',
+  details: [
+    `Statuses: ${INVOICE_STATUSES.join(', ')}. Sort columns: ${SORT_COLUMNS.join(', ')} (default created).`,
+    'Text output shows the first 50 (say --limit for more) and how many match in all. --json prints every',
+    'match unless --limit is given, as whole invoices, streamed.',
+  ].join('\n'),
   options: {
     vault: { type: 'string', value: 'VAULT', description: 'only this vault' },
     queue: { type: 'string', value: 'QUEUE', description: 'only this queue (needs --vault when there are several vaults)' },
-    status: { type: 'string', value: 'STATUS', description: 'only this status' },
+    status: { type: 'string', multiple: true, value: 'STATUS', description: 'only these statuses (repeatable, or comma-separated)' },
+    vendor: { type: 'string', value: 'V', description: "only this vendor's invoices (vendor code)" },
+    search: { type: 'string', value: 'TEXT', description: 'only invoices whose id, vendor, invoice number or description contain TEXT' },
+    sort: { type: 'string', value: 'COLUMN', description: `sort by ${SORT_COLUMNS.join(', ')}`, choices: SORT_COLUMNS },
+    desc: { type: 'boolean', description: 'sort in descending order' },
+    limit: { type: 'string', value: 'N', description: 'at most N invoices (text: 50 by default)' },
+    offset: { type: 'string', value: 'N', description: 'skip the first N matches' },
   },
   json: true,
   async run(ctx) {
     const desk = await ctx.desk();
-    const settings = await desk.store.settings();
-    const vaultRef = stringOption(ctx.values, 'vault');
-    const queueRef = stringOption(ctx.values, 'queue');
-    const status = stringOption(ctx.values, 'status');
-    if (status !== undefined && !isInvoiceStatus(status)) {
-      throw new UserError(`status '${status}' is not one of: ${INVOICE_STATUSES.join(', ')}`);
-    }
-    let vaults = settings.vaults;
-    if (vaultRef !== undefined) vaults = [requireVault(settings.vaults, vaultRef)];
-    let queueId: string | undefined;
-    if (queueRef !== undefined) {
-      if (vaults.length !== 1) throw new UsageError('--queue needs --vault VAULT to say whose queue it is');
-      queueId = requireQueue(vaults[0]!, queueRef).id;
-    }
-    const invoices: Invoice[] = [];
-    for (const vault of vaults) {
-      for (const invoice of await desk.store.invoices(vault.id)) {
-        if (queueId !== undefined && invoice.queueId !== queueId) continue;
-        if (status !== undefined && invoice.status !== status) continue;
-        invoices.push(invoice);
-      }
-    }
-    invoices.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    if (ctx.json) return printJson(ctx, invoices.map((invoice) => invoiceJson(desk, invoice)));
-    if (!invoices.length) return ctx.out('No invoices match.');
-    const queueName = (invoice: Invoice) =>
-      settings.vaults.find((v) => v.id === invoice.vaultId)?.queues.find((q) => q.id === invoice.queueId)?.name ?? invoice.queueId;
+    const raw = ctx.values.status;
+    const status = statusesOf(Array.isArray(raw) ? raw : []);
+    const limit = wholeNumber(stringOption(ctx.values, 'limit'), 'limit', 1);
+    const offset = wholeNumber(stringOption(ctx.values, 'offset'), 'offset', 0) ?? 0;
+    const text = (name: string) => stringOption(ctx.values, name);
+    const query: InvoiceQuery = {
+      ...(text('vault') !== undefined ? { vault: text('vault')! } : {}),
+      ...(text('queue') !== undefined ? { queue: text('queue')! } : {}),
+      ...(status.length ? { status } : {}),
+      ...(text('vendor') !== undefined ? { vendor: text('vendor')! } : {}),
+      ...(text('search') !== undefined ? { text: text('search')! } : {}),
+      ...(text('sort') !== undefined ? { sort: text('sort') as SortColumn } : {}),
+      descending: ctx.values.desc === true,
+      offset,
+    };
+    if (ctx.json) return printInvoicesJson(ctx, desk, query, limit);
+    const page = await desk.invoices.list({ ...query, limit: limit ?? 50 });
+    if (!page.total) return ctx.out('No invoices match.');
+    const shown = page.rows.length;
+    const rangeNote =
+      shown === page.total ? plural(page.total, 'invoice') : `${offset + 1}–${offset + shown} of ${page.total} invoices (--offset ${offset + shown} for more)`;
     ctx.out(
       table(
         ['ID', 'VAULT', 'QUEUE', 'STATUS', 'VENDOR', 'INVOICE #', 'TOTAL', 'PAGES', 'SOURCE'],
-        invoices.map((invoice) => [
-          invoice.id,
-          invoice.vaultId,
-          oneLine(queueName(invoice)),
-          invoice.status,
-          oneLine(invoice.header.vendor),
-          oneLine(invoice.header.invoiceNumber),
-          invoice.header.total === null ? '-' : displayMoney(invoice.header.total),
-          String(documentOf(invoice)?.pages ?? '-'),
-          sourceLabel(invoice),
+        page.rows.map((row) => [
+          row.id,
+          row.vaultId,
+          oneLine(row.queueName),
+          row.status,
+          oneLine(row.vendor),
+          oneLine(row.invoiceNumber),
+          row.total === null ? '-' : displayMoney(row.total),
+          String(row.pages ?? '-'),
+          row.source,
         ]),
-      ) + `\n${invoices.length} invoice${invoices.length === 1 ? '' : 's'}`,
+      ) + `\n${rangeNote}`,
     );
   },
 };
+
+/**
+ * Every matching invoice as one JSON array, written as it is read: each vault's invoices are read
+ * a batch at a time and kept only as their JSON text, so a 50,000-invoice vault never sits in
+ * memory as objects.
+ */
+async function printInvoicesJson(ctx: CommandContext, desk: Desk, query: InvoiceQuery, limit: number | undefined): Promise<void> {
+  const order = await desk.invoices.list({ ...query, ...(limit !== undefined ? { limit } : {}) });
+  const wanted = new Set(order.rows.map((row) => row.id));
+  const texts = new Map<string, string>();
+  for await (const batch of desk.invoices.scan(query)) {
+    for (const invoice of batch) {
+      if (wanted.has(invoice.id)) texts.set(invoice.id, `  ${JSON.stringify(invoiceJson(desk, invoice), null, 2).replace(/\n/g, '\n  ')}`);
+    }
+  }
+  if (!order.rows.length) return ctx.out('[]');
+  ctx.out('[');
+  order.rows.forEach((row, index) => {
+    const text = texts.get(row.id);
+    if (text !== undefined) ctx.out(index === order.rows.length - 1 ? text : `${text},`);
+  });
+  ctx.out(']');
+}
 
 export const invoicesShowCommand: Command = {
   path: ['invoices', 'show'],
@@ -93,12 +140,9 @@ export const invoicesShowCommand: Command = {
   json: true,
   async run(ctx) {
     const desk = await ctx.desk();
-    const id = ctx.positionals[0] ?? '';
-    const invoice = await desk.store.findInvoice(id);
-    if (!invoice) throw new UserError(`no invoice '${id}' — list them with \`apdesk invoices list\``);
+    const invoice = await desk.invoices.get(ctx.positionals[0] ?? '');
     if (ctx.json) return printJson(ctx, invoiceJson(desk, invoice));
-    const settings = await desk.store.settings();
-    const vault = settings.vaults.find((v) => v.id === invoice.vaultId);
+    const vault = (await desk.vaults.list()).find((v) => v.id === invoice.vaultId);
     const queue = vault?.queues.find((q) => q.id === invoice.queueId);
     const document = documentOf(invoice);
     const money = (value: number | null) => (value === null ? '-' : displayMoney(value as never));

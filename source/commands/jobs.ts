@@ -1,7 +1,5 @@
-import { setJob } from '../app/jobs.js';
 import { JOB_KINDS, JOB_LABELS, parseInterval, parseJobKind } from '../domain/jobs.js';
-import { requireVault } from '../domain/vault.js';
-import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command } from './command.js';
+import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command, flagValue } from './command.js';
 import { table } from './format.js';
 
 
@@ -12,10 +10,7 @@ export const jobsListCommand: Command = {
   options: { vault: { ...VAULT_OPTION.vault, description: 'only this vault' } },
   json: true,
   async run(ctx) {
-    const settings = await (await ctx.desk()).store.settings();
-    const vaultRef = stringOption(ctx.values, 'vault');
-    const vaults = vaultRef ? [requireVault(settings.vaults, vaultRef)] : settings.vaults;
-    const jobs = (settings.jobs ?? []).filter((job) => vaults.some((vault) => vault.id === job.vaultId));
+    const jobs = await (await ctx.desk()).jobs.list(stringOption(ctx.values, 'vault'));
     if (ctx.json) return printJson(ctx, jobs);
     if (!jobs.length) return ctx.out(`No jobs configured. Enable one: apdesk jobs enable --vault VAULT ${JOB_KINDS.join('|')}`);
     ctx.out(
@@ -43,11 +38,11 @@ function jobCommand(enabled: boolean): Command {
     async run(ctx) {
       const vault = requiredVault(ctx, this.usage);
       const every = stringOption(ctx.values, 'every');
-      const job = await setJob(await ctx.desk(), {
+      const job = await (await ctx.desk()).jobs.set({
         vault,
-        kind: parseJobKind(ctx.positionals[0] ?? ''),
+        kind: flagValue(() => parseJobKind(ctx.positionals[0] ?? '')),
         enabled,
-        ...(every !== undefined ? { everyMinutes: parseInterval(every) } : {}),
+        ...(every !== undefined ? { everyMinutes: flagValue(() => parseInterval(every)) } : {}),
       });
       if (ctx.json) return printJson(ctx, job);
       ctx.out(`${JOB_LABELS[job.kind]} is ${job.enabled ? `enabled for vault '${job.vaultId}', every ${job.everyMinutes} minutes` : `disabled for vault '${job.vaultId}'`}.`);

@@ -1,7 +1,6 @@
-import { setLicence } from '../app/vaults.js';
 import { UsageError } from '../domain/errors.js';
 import { parseLicence } from '../domain/vault.js';
-import { printJson, stringOption, type Command } from './command.js';
+import { printJson, stringOption, type Command, flagValue } from './command.js';
 
 function licenceCommand(granted: boolean): Command {
   const verb = granted ? 'grant' : 'revoke';
@@ -15,8 +14,8 @@ function licenceCommand(granted: boolean): Command {
     async run(ctx) {
       const vaultRef = stringOption(ctx.values, 'vault');
       if (!vaultRef) throw new UsageError(`say which vault: apdesk license ${verb} --vault VAULT ${ctx.positionals[0] ?? 'procore'}`);
-      const licence = parseLicence(ctx.positionals[0] ?? '');
-      const { vault, changed } = await setLicence(await ctx.desk(), { vault: vaultRef, licence, granted });
+      const licence = flagValue(() => parseLicence(ctx.positionals[0] ?? ''));
+      const { vault, changed } = await (await ctx.desk()).vaults.setLicence({ vault: vaultRef, licence, granted });
       if (ctx.json) return printJson(ctx, { vault: vault.id, licence, granted, changed, licences: vault.licences });
       ctx.out(
         changed

@@ -1,15 +1,15 @@
+// `apdesk procore …`: where a vault's Procore is, Grant Access, the company and the configuration
+// page's settings. The Procore services load axios only when one of these runs.
+import type { Desk } from '../app/desk.js';
 import type { PendingGrant } from '../app/procore.js';
-
-/** The Procore services load axios (~0.3 s): only the procore commands pay for it, when they run. */
-const procore = () => import('../app/procore.js');
 import { UserError, UsageError } from '../domain/errors.js';
-import { type ProcoreConfig, BEHAVIOR_LABELS, parseBehavior, parseOnOff, procoreConfigOf, requireProcoreAvailable } from '../domain/procore-config.js';
-import { requireVault } from '../domain/vault.js';
+import { type ProcoreConfig, BEHAVIOR_LABELS, parseBehavior, parseOnOff } from '../domain/procore-config.js';
 import { checkEnvironmentInput, ENVIRONMENT_LABELS, KNOWN_ENVIRONMENTS, parseEnvironmentKind } from '../procore/environments.js';
 import { LOOPBACK_PORT, LOOPBACK_REDIRECT, OOB_REDIRECT } from '../procore/redirects.js';
 import { browserAvailable, listenForRedirect } from '../procore/loopback.js';
-import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command, type CommandContext } from './command.js';
+import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command, type CommandContext, flagValue } from './command.js';
 import { keyValues, oneLine, table } from './format.js';
+import { withRemedy } from './remedy.js';
 import { readLine, readSecret } from './prompt.js';
 
 
@@ -34,11 +34,9 @@ export const procoreEnvCommand: Command = {
     const vault = requiredVault(ctx, this.usage);
     const kindText = stringOption(ctx.values, 'env');
     if (!kindText) throw new UsageError(`say which environment with --env: ${this.usage}`);
-    const kind = parseEnvironmentKind(kindText);
+    const kind = flagValue(() => parseEnvironmentKind(kindText));
     const desk = await ctx.desk();
-    const settings = await desk.store.settings();
-    const target = requireVault(settings.vaults, vault);
-    requireProcoreAvailable(target);
+    const { clientSecretStored: stored } = await desk.procore.view(vault);
     const clientId = stringOption(ctx.values, 'client-id');
     const apiUrl = stringOption(ctx.values, 'api-url');
     const loginUrl = stringOption(ctx.values, 'login-url');
@@ -51,7 +49,6 @@ export const procoreEnvCommand: Command = {
     };
     checkEnvironmentInput(input);
     let clientSecret = ctx.env.PROCORE_CLIENT_SECRET?.trim() || undefined;
-    const stored = (await desk.store.secrets()).vaults[target.id]?.clientSecret;
     if (clientSecret === undefined && kind !== 'local' && (clientId !== undefined || !stored)) {
       const typed = await readSecret(ctx.stdin, ctx.note, `Client secret of the Procore app${clientId ? ` ${clientId}` : ''} (not shown): `);
       if (!typed?.trim()) {
@@ -59,7 +56,7 @@ export const procoreEnvCommand: Command = {
       }
       clientSecret = typed.trim();
     }
-    const result = await (await procore()).setEnvironment(desk, { ...input, ...(clientSecret !== undefined ? { clientSecret } : {}) });
+    const result = await desk.procore.setEnvironment({ ...input, ...(clientSecret !== undefined ? { clientSecret } : {}) });
     if (ctx.json) {
       return printJson(ctx, { vault: result.vault.id, environment: result.config.environment, clientId: result.config.clientId, clientSecretStored: clientSecret !== undefined || Boolean(stored), forgotTokens: result.forgotTokens });
     }
@@ -75,13 +72,13 @@ type GrantMode = 'oob' | 'loopback' | 'sandbox';
 
 async function obtainReply(
   ctx: CommandContext,
+  desk: Desk,
   grant: PendingGrant,
   mode: GrantMode,
   options: { email?: string; password?: string; openBrowser: boolean },
 ): Promise<string> {
   if (mode === 'sandbox') {
-    const { signInToSandbox } = await import('../app/sandbox-login.js');
-    return signInToSandbox(grant.url, options.email!, options.password!);
+    return desk.procore.sandboxSignIn(grant.url, options.email!, options.password!);
   }
   if (mode === 'loopback') {
     const listener = await listenForRedirect(LOOPBACK_PORT, '/callback', 5 * 60_000);
@@ -129,9 +126,7 @@ export const procoreConnectCommand: Command = {
   async run(ctx) {
     const vaultRef = requiredVault(ctx, this.usage);
     const desk = await ctx.desk();
-    const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
-    requireProcoreAvailable(vault);
-    const config = procoreConfigOf(vault);
+    const { vault, config } = await desk.procore.view(vaultRef);
     const email = stringOption(ctx.values, 'email');
     const password = stringOption(ctx.values, 'password');
     if ((email === undefined) !== (password === undefined)) throw new UsageError('--email and --password go together');
@@ -142,11 +137,11 @@ export const procoreConnectCommand: Command = {
     if (redirect !== undefined && redirect !== 'oob' && redirect !== 'loopback') throw new UsageError(`--redirect takes oob or loopback, not '${redirect}'`);
     const openBrowser = !ctx.values['no-browser'] && browserAvailable(ctx.env);
     const mode: GrantMode = email !== undefined ? 'sandbox' : (redirect ?? (openBrowser ? 'loopback' : 'oob'));
-    const grant = await (await procore()).beginGrant(desk, vault.id, mode === 'loopback' ? LOOPBACK_REDIRECT : OOB_REDIRECT);
+    const grant = await desk.procore.beginGrant(vault.id, mode === 'loopback' ? LOOPBACK_REDIRECT : OOB_REDIRECT);
     try {
-      const reply = await obtainReply(ctx, grant, mode, { ...(email ? { email } : {}), ...(password ? { password } : {}), openBrowser });
-      const code = (await procore()).readGrantReply(reply, grant.state);
-      const user = await (await procore()).completeGrant(desk, grant, code);
+      const reply = await obtainReply(ctx, desk, grant, mode, { ...(email ? { email } : {}), ...(password ? { password } : {}), openBrowser });
+      const code = await desk.procore.readGrantReply(reply, grant.state);
+      const user = await desk.procore.completeGrant(grant, code);
       if (ctx.json) return printJson(ctx, { vault: vault.id, environment: grant.environment.kind, user });
       ctx.out(`Connected vault '${vault.name}' to ${ENVIRONMENT_LABELS[grant.environment.kind]} as ${oneLine(user.name)} <${oneLine(user.login)}>.`);
       if (!config.companyId) ctx.out(`Next: pick the company — apdesk procore companies --vault ${vault.id}`);
@@ -163,7 +158,7 @@ export const procoreCompaniesCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const { vault, companies } = await (await procore()).listCompanies(await ctx.desk(), requiredVault(ctx, this.usage));
+    const { vault, companies } = await (await ctx.desk()).procore.companies(requiredVault(ctx, this.usage));
     if (ctx.json) return printJson(ctx, companies);
     if (!companies.length) return ctx.out('The connected user sees no companies: check that apdesk is installed in the company (App Management).');
     ctx.out(
@@ -203,16 +198,16 @@ export const procoreConfigureCommand: Command = {
     const createPayments = text('create-payments');
     const company = text('company');
     const queue = text('queue');
-    const outcome = await (await procore()).configure(await ctx.desk(), {
+    const outcome = await (await ctx.desk()).procore.configure({
       vault,
       ...(company !== undefined ? { company } : {}),
-      ...(behavior !== undefined ? { behavior: parseBehavior(behavior) } : {}),
+      ...(behavior !== undefined ? { behavior: flagValue(() => parseBehavior(behavior)) } : {}),
       ...(queue !== undefined ? { queue } : {}),
-      ...(allowEdit !== undefined ? { allowEdit: parseOnOff(allowEdit, 'allow-edit') } : {}),
-      ...(createPayments !== undefined ? { createPayments: parseOnOff(createPayments, 'create-payments') } : {}),
+      ...(allowEdit !== undefined ? { allowEdit: flagValue(() => parseOnOff(allowEdit, 'allow-edit')) } : {}),
+      ...(createPayments !== undefined ? { createPayments: flagValue(() => parseOnOff(createPayments, 'create-payments')) } : {}),
     });
-    for (const warning of outcome.warnings) ctx.note(`apdesk: warning: ${warning}`);
-    if (ctx.json) return printJson(ctx, { vault: outcome.vault.id, ...publicConfig(outcome.config), warnings: outcome.warnings });
+    for (const warning of outcome.warnings) ctx.note(`apdesk: warning: ${withRemedy(warning)}`);
+    if (ctx.json) return printJson(ctx, { vault: outcome.vault.id, ...publicConfig(outcome.config), warnings: outcome.warnings.map(withRemedy) });
     ctx.out(`Saved the Procore configuration of vault '${outcome.vault.name}'.`);
   },
 };
@@ -229,18 +224,14 @@ export const procoreShowCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const desk = await ctx.desk();
-    const vault = requireVault((await desk.store.settings()).vaults, requiredVault(ctx, this.usage));
-    requireProcoreAvailable(vault);
-    const config = procoreConfigOf(vault);
-    const secrets = (await desk.store.secrets()).vaults[vault.id];
-    const tokens = secrets?.tokens;
+    const view = await (await ctx.desk()).procore.view(requiredVault(ctx, this.usage));
+    const { vault, config } = view;
     const queue = vault.queues.find((q) => q.id === config.queueId);
     const summary = {
       vault: vault.id,
       ...publicConfig(config),
-      clientSecretStored: Boolean(secrets?.clientSecret),
-      tokenExpiresAt: tokens ? new Date(tokens.expiresAt).toISOString() : null,
+      clientSecretStored: view.clientSecretStored,
+      tokenExpiresAt: view.tokenExpiresAt,
     };
     if (ctx.json) return printJson(ctx, summary);
     const env = config.environment;
@@ -277,7 +268,7 @@ export const procoreDisconnectCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const result = await (await procore()).disconnect(await ctx.desk(), requiredVault(ctx, this.usage));
+    const result = await (await ctx.desk()).procore.disconnect(requiredVault(ctx, this.usage));
     if (result.problem) ctx.note(`apdesk: warning: ${result.problem}`);
     if (ctx.json) return printJson(ctx, { vault: result.vault.id, revoked: result.revoked });
     ctx.out(`Disconnected vault '${result.vault.name}' from Procore${result.revoked ? ' (the token is revoked)' : ''}.`);

@@ -1,10 +1,7 @@
 import { join } from 'node:path';
-import { addDocuments } from '../app/documents.js';
-import { addQueue } from '../app/vaults.js';
-import { summariseVault } from '../app/summary.js';
 import { UsageError } from '../domain/errors.js';
 import { documentOf } from '../domain/invoice.js';
-import { requireQueue, requireVault } from '../domain/vault.js';
+import { requireQueue } from '../domain/vault.js';
 import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command } from './command.js';
 import { table } from './format.js';
 
@@ -16,10 +13,8 @@ export const queueListCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const desk = await ctx.desk();
-    const vault = requireVault((await desk.store.settings()).vaults, requiredVault(ctx, this.usage));
-    // Only this vault's invoices: the others' need not be read.
-    const summary = summariseVault(vault, await desk.store.invoices(vault.id));
+    const summary = await (await ctx.desk()).vaults.summary(requiredVault(ctx, this.usage));
+    const vault = summary.vault;
     const queues = summary.queues;
     if (ctx.json) return printJson(ctx, queues.map(({ queue, documents }) => ({ ...queue, documents })));
     if (!queues.length) return ctx.out(`Vault '${vault.name}' has no queues yet. Add one: apdesk queue add --vault ${vault.id} NAME`);
@@ -35,7 +30,7 @@ export const queueAddCommand: Command = {
   positionals: { min: 1, max: 1, names: 'NAME' },
   json: true,
   async run(ctx) {
-    const { vault, queue } = await addQueue(await ctx.desk(), {
+    const { vault, queue } = await (await ctx.desk()).vaults.addQueue({
       vault: requiredVault(ctx, this.usage),
       name: ctx.positionals[0] ?? '',
     });
@@ -47,13 +42,15 @@ export const queueAddCommand: Command = {
 export const queueAddDocumentCommand: Command = {
   path: ['queue', 'add-document'],
   summary: 'Copy PDF, JPEG or PNG files into a queue as unprocessed documents',
-  usage: 'apdesk queue add-document --vault VAULT --queue QUEUE FILE...',
+  usage: 'apdesk queue add-document --vault VAULT --queue QUEUE [--allow-duplicate] FILE...',
   details:
     'Each file becomes one document. Images are kept as they are and also turned into a one-page PDF.\n' +
-    'Every file is checked first: if any one cannot be added, none is.',
+    'Every file is checked first: if any one cannot be added, none is. A file already in the vault (the\n' +
+    'same bytes) is refused, naming the invoice it is, unless --allow-duplicate says it is meant.',
   options: {
     ...VAULT_OPTION,
     queue: { type: 'string', value: 'QUEUE', description: 'the queue, by name or id' },
+    'allow-duplicate': { type: 'boolean', description: 'add a file even if the same file is already in the vault' },
   },
   positionals: { min: 1, max: Infinity, names: 'FILE...' },
   json: true,
@@ -61,10 +58,11 @@ export const queueAddDocumentCommand: Command = {
     const queue = stringOption(ctx.values, 'queue');
     if (!queue) throw new UsageError(`say which queue with --queue: ${this.usage}`);
     const desk = await ctx.desk();
-    const added = await addDocuments(desk, {
+    const added = await desk.documents.add({
       vault: requiredVault(ctx, this.usage),
       queue,
       paths: ctx.positionals,
+      allowDuplicate: ctx.values['allow-duplicate'] === true,
     });
     if (ctx.json) {
       return printJson(
@@ -79,8 +77,7 @@ export const queueAddDocumentCommand: Command = {
         })),
       );
     }
-    const settings = await desk.store.settings();
-    const vault = requireVault(settings.vaults, requiredVault(ctx, this.usage));
+    const vault = await desk.vaults.get(requiredVault(ctx, this.usage));
     const queueName = requireQueue(vault, queue).name;
     ctx.out(
       added

@@ -2,13 +2,7 @@
 // and validation options — list, add, remove, import a JSON rules file.
 import { readFile } from 'node:fs/promises';
 import {
-  addRoutingRule,
-  addValidationRule,
-  importRules,
-  listRules,
-  removeRule,
   rulesFileOf,
-  setRuleOptions,
   type RoutingRuleInput,
   type RuleOptions,
   type ValidationRuleInput,
@@ -17,7 +11,7 @@ import { UsageError, UserError } from '../domain/errors.js';
 import { displayMoney } from '../domain/money.js';
 import { parseOnOff } from '../domain/procore-config.js';
 import { emptyVaultRules, type RoutingRule, type VaultRules } from '../domain/rules.js';
-import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command, type CommandContext } from './command.js';
+import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command, type CommandContext, flagValue } from './command.js';
 import { oneLine, table } from './format.js';
 
 function describeMatch(rule: RoutingRule): string {
@@ -94,7 +88,7 @@ export const rulesListCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const { vault, rules } = await listRules(await ctx.desk(), requiredVault(ctx, this.usage));
+    const { vault, rules } = await (await ctx.desk()).rules.list(requiredVault(ctx, this.usage));
     if (ctx.json) return printJson(ctx, rulesFileOf(rules));
     ctx.out(rulesText(rules, vault.id));
   },
@@ -163,7 +157,7 @@ export const rulesAddCommand: Command = {
         ...(text('level') !== undefined ? { level: text('level')! } : {}),
         ...(text('action') !== undefined ? { action: text('action')! } : {}),
       };
-      const { rule } = await addValidationRule(desk, vault, input);
+      const { rule } = await desk.rules.addValidation(vault, input);
       if (ctx.json) return printJson(ctx, rule);
       return ctx.out(`Added validation rule ${rule.id} '${rule.name}' (${rule.level}, ${rule.action}).`);
     }
@@ -186,7 +180,7 @@ export const rulesAddCommand: Command = {
       ...(text('priority') !== undefined ? { priority: text('priority')! } : {}),
       ...(text('group') !== undefined ? { routingGroup: text('group')! } : {}),
     };
-    const { rule, warnings } = await addRoutingRule(desk, vault, input);
+    const { rule, warnings } = await desk.rules.addRouting(vault, input);
     warn(ctx, warnings);
     if (ctx.json) return printJson(ctx, rulesFileOf({ ...emptyVaultRules(), routing: [rule] }).routing[0]);
     ctx.out(`Added routing rule ${rule.id} '${rule.name}': ${describeMatch(rule)} → ${rule.reviewers.map((r) => `${r.user}:${r.sequence}`).join(', ')}.`);
@@ -201,7 +195,7 @@ export const rulesRemoveCommand: Command = {
   positionals: { min: 1, max: 1, names: 'NAME|ID' },
   json: true,
   async run(ctx) {
-    const { removed } = await removeRule(await ctx.desk(), requiredVault(ctx, this.usage), ctx.positionals[0] ?? '');
+    const { removed } = await (await ctx.desk()).rules.remove(requiredVault(ctx, this.usage), ctx.positionals[0] ?? '');
     if (ctx.json) return printJson(ctx, { kind: removed.kind, id: removed.rule.id, name: removed.rule.name });
     ctx.out(`Removed ${removed.kind} rule ${removed.rule.id} '${removed.rule.name}'.`);
   },
@@ -232,7 +226,7 @@ export const rulesImportCommand: Command = {
       const code = (error as NodeJS.ErrnoException).code;
       throw new UserError(`cannot read the rules file '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message}`);
     }
-    const outcome = await importRules(await ctx.desk(), vault, text, { replace: ctx.values.replace === true });
+    const outcome = await (await ctx.desk()).rules.import(vault, text, { replace: ctx.values.replace === true });
     warn(ctx, outcome.warnings);
     if (ctx.json) {
       return printJson(ctx, { vault: outcome.vault.id, replaced: outcome.replaced, routing: outcome.routing, validation: outcome.validation, options: outcome.options, warnings: outcome.warnings });
@@ -261,11 +255,11 @@ export const rulesOptionsCommand: Command = {
     const desk = await ctx.desk();
     const options =
       closed === undefined && zero === undefined
-        ? (await listRules(desk, vault)).rules.options
+        ? (await desk.rules.list(vault)).rules.options
         : (
-            await setRuleOptions(desk, vault, {
-              ...(closed !== undefined ? { closedJobIsWarning: parseOnOff(closed, 'closed-job-warning') } : {}),
-              ...(zero !== undefined ? { allowZeroInvoices: parseOnOff(zero, 'allow-zero') } : {}),
+            await desk.rules.setOptions(vault, {
+              ...(closed !== undefined ? { closedJobIsWarning: flagValue(() => parseOnOff(closed, 'closed-job-warning')) } : {}),
+              ...(zero !== undefined ? { allowZeroInvoices: flagValue(() => parseOnOff(zero, 'allow-zero')) } : {}),
             })
           ).options;
     if (ctx.json) return printJson(ctx, options);

@@ -1,4 +1,4 @@
-import { deskStatus } from '../app/summary.js';
+import { INVOICE_STATUSES } from '../domain/invoice.js';
 import { ACCOUNTING_LABELS, supportsProcore, type Vault } from '../domain/vault.js';
 import { printJson, type Command } from './command.js';
 import { keyValues, table } from './format.js';
@@ -17,7 +17,7 @@ export const statusCommand: Command = {
   usage: 'apdesk status [--json]',
   json: true,
   async run(ctx) {
-    const status = await deskStatus(await ctx.desk());
+    const status = await (await ctx.desk()).status.desk();
     if (ctx.json) return printJson(ctx, status);
     const lines = [
       keyValues([
@@ -34,18 +34,20 @@ export const statusCommand: Command = {
       lines.push(
         '',
         table(
-          ['VAULT', 'ACCOUNTING', 'PROCORE', 'INVOICES', 'UNPROCESSED', 'PENDING', 'APPROVED', 'EXPORTED', 'PAID'],
+          ['VAULT', 'ACCOUNTING', 'PROCORE', 'INVOICES'],
           status.vaults.map((summary) => [
             summary.vault.name,
             ACCOUNTING_LABELS[summary.vault.accounting] + (summary.vault.ledger ? '' : ' (no data)'),
             procoreState(summary.vault),
             String(summary.invoices),
-            String(summary.byStatus.unprocessed),
-            String(summary.byStatus.pending),
-            String(summary.byStatus.approved),
-            String(summary.byStatus.exported),
-            String(summary.byStatus.paid),
           ]),
+        ),
+        '',
+        // Every status, those a clerk must act on (incomplete, rejected, on hold) included: one
+        // row per status and a column per vault keeps the table narrow however many there are.
+        table(
+          ['STATUS', ...status.vaults.map((summary) => summary.vault.name)],
+          INVOICE_STATUSES.map((name) => [name, ...status.vaults.map((summary) => String(summary.byStatus[name]))]),
         ),
       );
     } else {

@@ -1,7 +1,6 @@
-import { setUserRoles } from '../app/vaults.js';
 import { UsageError } from '../domain/errors.js';
 import { parseRole } from '../domain/vault.js';
-import { printJson, type Command } from './command.js';
+import { printJson, type Command, flagValue } from './command.js';
 import { table } from './format.js';
 
 export const userListCommand: Command = {
@@ -10,10 +9,10 @@ export const userListCommand: Command = {
   usage: 'apdesk user list [--json]',
   json: true,
   async run(ctx) {
-    const settings = await (await ctx.desk()).store.settings();
-    if (ctx.json) return printJson(ctx, settings.users);
-    if (!settings.users.length) return ctx.out('No users yet: whoever first changes this data dir becomes its admin.');
-    ctx.out(table(['USER', 'ROLES'], settings.users.map((user) => [user.name, user.roles.join(', ')])));
+    const users = await (await ctx.desk()).users.list();
+    if (ctx.json) return printJson(ctx, users);
+    if (!users.length) return ctx.out('No users yet: whoever first changes this data dir becomes its admin.');
+    ctx.out(table(['USER', 'ROLES'], users.map((user) => [user.name, user.roles.join(', ')])));
   },
 };
 
@@ -27,9 +26,9 @@ export const userAddCommand: Command = {
   json: true,
   async run(ctx) {
     const raw = ctx.values.role;
-    const roles = (Array.isArray(raw) ? raw : []).flatMap((value) => value.split(',')).filter(Boolean).map(parseRole);
+    const roles = (Array.isArray(raw) ? raw : []).flatMap((value) => value.split(',')).filter(Boolean).map((role) => flagValue(() => parseRole(role)));
     if (!roles.length) throw new UsageError('give at least one --role admin|processor|reviewer');
-    const user = await setUserRoles(await ctx.desk(), { name: ctx.positionals[0] ?? '', roles });
+    const user = await (await ctx.desk()).users.setRoles({ name: ctx.positionals[0] ?? '', roles });
     if (ctx.json) return printJson(ctx, user);
     ctx.out(`User '${user.name}' has roles: ${user.roles.join(', ')}.`);
   },

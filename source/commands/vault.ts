@@ -1,8 +1,6 @@
-import { addVault } from '../app/vaults.js';
-import { summariseVault, vaultSummaries } from '../app/summary.js';
 import { UsageError } from '../domain/errors.js';
-import { ACCOUNTING_LABELS, parseAccounting, requireVault } from '../domain/vault.js';
-import { printJson, stringOption, type Command } from './command.js';
+import { ACCOUNTING_LABELS, parseAccounting } from '../domain/vault.js';
+import { printJson, stringOption, type Command, flagValue } from './command.js';
 import { keyValues, table } from './format.js';
 
 export const vaultListCommand: Command = {
@@ -11,7 +9,7 @@ export const vaultListCommand: Command = {
   usage: 'apdesk vault list [--json]',
   json: true,
   async run(ctx) {
-    const summaries = await vaultSummaries(await ctx.desk());
+    const summaries = await (await ctx.desk()).status.vaults();
     if (ctx.json) {
       return printJson(
         ctx,
@@ -46,7 +44,7 @@ export const vaultAddCommand: Command = {
   async run(ctx) {
     const accounting = stringOption(ctx.values, 'accounting');
     if (!accounting) throw new UsageError('say which accounting system the vault is bridged to: --accounting sage100|sage300|other');
-    const vault = await addVault(await ctx.desk(), { name: ctx.positionals[0] ?? '', accounting: parseAccounting(accounting) });
+    const vault = await (await ctx.desk()).vaults.add({ name: ctx.positionals[0] ?? '', accounting: flagValue(() => parseAccounting(accounting)) });
     if (ctx.json) return printJson(ctx, vault);
     ctx.out(`Created vault '${vault.name}' (id ${vault.id}, ${ACCOUNTING_LABELS[vault.accounting]}).`);
   },
@@ -59,11 +57,8 @@ export const vaultShowCommand: Command = {
   positionals: { min: 1, max: 1, names: 'VAULT' },
   json: true,
   async run(ctx) {
-    const desk = await ctx.desk();
-    const settings = await desk.store.settings();
-    const vault = requireVault(settings.vaults, ctx.positionals[0] ?? '');
-    // Only this vault's invoices: the others' need not be read.
-    const summary = summariseVault(vault, await desk.store.invoices(vault.id));
+    const summary = await (await ctx.desk()).vaults.summary(ctx.positionals[0] ?? '');
+    const vault = summary.vault;
     if (ctx.json) {
       return printJson(ctx, {
         ...vault,

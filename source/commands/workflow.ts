@@ -1,26 +1,15 @@
 // The workflow from the command line: validate, route, approve, reject, export, reset, edit,
 // backfill checks, and the audit trail.
-import {
-  approveOne,
-  auditTrail,
-  backfillChecks,
-  editOne,
-  exportApproved,
-  rejectOne,
-  resetForEdit,
-  routeOne,
-  setHold,
-  validateOne,
-  type StepResult,
-} from '../app/workflow.js';
+import type { BatchOutcome, StepResult } from '../app/workflow.js';
 import type { LoadProblem } from '../accounting/bridge.js';
 import { UserError, UsageError } from '../domain/errors.js';
 import { displayMoney } from '../domain/money.js';
 import { VALIDATION_LEVELS, type ValidationLevel } from '../domain/rules.js';
-import { HEADER_FIELDS, LINE_FIELDS, type HeaderField, type InvoiceEdit, type LineField } from '../domain/workflow.js';
+import { HEADER_FIELDS, LINE_FIELDS, plural, type HeaderField, type InvoiceEdit, type LineField } from '../domain/workflow.js';
 import { invoiceJson } from './invoices.js';
 import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command, type CommandContext } from './command.js';
 import { oneLine, table } from './format.js';
+import { withRemedy } from './remedy.js';
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -43,11 +32,29 @@ function reportProblems(ctx: CommandContext, problems: readonly LoadProblem[]): 
 function printStep(ctx: CommandContext, result: StepResult, verb: string): void {
   const { invoice, issues } = result;
   const lines = [`${invoice.id}: ${verb} — now ${invoice.status}.`];
-  for (const issue of issues) lines.push(`  ${issue.level === 'error' ? 'error' : 'warning'}: ${oneLine(issue.message)}`);
-  if (invoice.routing?.outcome === 'failed' && verb === 'route') {
-    lines.push('Stays in its queue because:', ...invoice.routing.reasons.map((reason) => `  - ${oneLine(reason)}`));
+  if (invoice.routing?.outcome === 'failed' && verb === 'not routed') {
+    // The failed checks are among the reasons: each is said once.
+    lines.push('  Stays in its queue because:', ...invoice.routing.reasons.map((reason) => `  - ${oneLine(reason)}`));
+    for (const issue of issues) if (issue.level !== 'error') lines.push(`  warning: ${oneLine(issue.message)}`);
+  } else {
+    for (const issue of issues) lines.push(`  ${issue.level === 'error' ? 'error' : 'warning'}: ${oneLine(issue.message)}`);
   }
   ctx.out(lines.join('\n'));
+}
+
+/** Prints each id's outcome, in the order given; the ones that could not be done say why. */
+function printBatch<T extends StepResult & { problems: LoadProblem[] }>(
+  ctx: CommandContext,
+  outcomes: readonly BatchOutcome<T>[],
+  verb: (result: T) => string,
+): void {
+  const problems = new Map<string, LoadProblem>();
+  for (const outcome of outcomes) if (outcome.ok) for (const problem of outcome.result.problems) problems.set(JSON.stringify(problem), problem);
+  reportProblems(ctx, [...problems.values()]);
+  for (const outcome of outcomes) {
+    if (outcome.ok) printStep(ctx, outcome.result, verb(outcome.result));
+    else ctx.out(`${outcome.id}: not done — ${oneLine(withRemedy(outcome.error))}`);
+  }
 }
 
 export const invoicesValidateCommand: Command = {
@@ -55,22 +62,23 @@ export const invoicesValidateCommand: Command = {
   summary: 'Check invoices against the accounting system and the custom rules',
   usage: 'apdesk invoices validate ID... [--level before-routing|before-approving] [--json]',
   details: 'Errors block routing and approval; warnings do not. Exits 1 when any invoice has an error.',
-  options: { level: { type: 'string', value: 'LEVEL', description: 'which custom rules to apply (default before-routing)' } },
+  options: { level: { type: 'string', value: 'LEVEL', description: 'which custom rules to apply (default before-routing)', choices: VALIDATION_LEVELS } },
   positionals: { min: 1, max: Infinity, names: 'ID...' },
   json: true,
   async run(ctx) {
     const levelText = stringOption(ctx.values, 'level') ?? 'before-routing';
     if (!(VALIDATION_LEVELS as readonly string[]).includes(levelText)) throw new UsageError(`--level takes ${VALIDATION_LEVELS.join(' or ')}`);
-    const desk = await ctx.desk();
-    const results = [];
-    for (const id of ctx.positionals) {
-      const result = await validateOne(desk, id, levelText as ValidationLevel);
-      reportProblems(ctx, result.problems);
-      results.push(result);
+    const outcomes = await (await ctx.desk()).workflow.validate(ctx.positionals, levelText as ValidationLevel);
+    if (ctx.json) {
+      printJson(ctx, outcomes.map((o) => (o.ok ? { id: o.id, outcome: o.result.outcome, issues: o.result.issues } : { id: o.id, outcome: 'not-done', error: withRemedy(o.error) })));
+    } else {
+      printBatch(ctx, outcomes, (r) => (r.outcome === 'ok' ? 'valid' : r.outcome === 'warning' ? 'valid with warnings' : 'NOT valid'));
     }
-    if (ctx.json) printJson(ctx, results.map((r) => ({ id: r.invoice.id, outcome: r.outcome, issues: r.issues })));
-    else for (const result of results) printStep(ctx, result, result.outcome === 'ok' ? 'valid' : result.outcome === 'warning' ? 'valid with warnings' : 'NOT valid');
-    if (results.some((r) => r.outcome === 'error')) throw new UserError(`${results.filter((r) => r.outcome === 'error').length} invoice(s) failed validation`);
+    const failed = outcomes.filter((o) => o.ok && o.result.outcome === 'error').length;
+    const notDone = outcomes.filter((o) => !o.ok).length;
+    if (failed || notDone) {
+      throw new UserError([failed ? `${plural(failed, 'invoice')} failed validation` : '', notDone ? `${plural(notDone, 'invoice')} could not be validated` : ''].filter(Boolean).join('; '));
+    }
   },
 };
 
@@ -82,17 +90,26 @@ export const invoicesRouteCommand: Command = {
   positionals: { min: 1, max: Infinity, names: 'ID...' },
   json: true,
   async run(ctx) {
-    const desk = await ctx.desk();
-    const results = [];
-    for (const id of ctx.positionals) {
-      const result = await routeOne(desk, id);
-      reportProblems(ctx, result.problems);
-      results.push(result);
+    const outcomes = await (await ctx.desk()).workflow.route(ctx.positionals);
+    if (ctx.json) {
+      printJson(
+        ctx,
+        outcomes.map((o) =>
+          o.ok ? { id: o.id, status: o.result.invoice.status, routing: o.result.invoice.routing, issues: o.result.issues } : { id: o.id, status: 'not-done', error: withRemedy(o.error) },
+        ),
+      );
+    } else {
+      printBatch(ctx, outcomes, (r) => (r.outcome === 'ok' ? 'routed' : 'not routed'));
     }
-    if (ctx.json) printJson(ctx, results.map((r) => ({ id: r.invoice.id, status: r.invoice.status, routing: r.invoice.routing, issues: r.issues })));
-    else for (const result of results) printStep(ctx, result, result.outcome === 'ok' ? 'routed' : 'route');
-    const stayed = results.filter((r) => r.outcome === 'error').length;
-    if (stayed) throw new UserError(`${stayed} invoice(s) could not be routed and stay in their queue`);
+    const stayed = outcomes.filter((o) => o.ok && o.result.outcome === 'error').length;
+    const notDone = outcomes.filter((o) => !o.ok).length;
+    if (stayed || notDone) {
+      throw new UserError(
+        [stayed ? `${plural(stayed, 'invoice')} could not be routed and ${stayed === 1 ? 'stays in its queue' : 'stay in their queues'}` : '', notDone ? `${plural(notDone, 'invoice')} could not be tried` : '']
+          .filter(Boolean)
+          .join('; '),
+      );
+    }
   },
 };
 
@@ -104,7 +121,7 @@ export const invoicesApproveCommand: Command = {
   positionals: { min: 1, max: 1, names: 'ID' },
   json: true,
   async run(ctx) {
-    const result = await approveOne(await ctx.desk(), ctx.positionals[0]!, lineNumbers(ctx));
+    const result = await (await ctx.desk()).workflow.approve(ctx.positionals[0]!, lineNumbers(ctx));
     if (ctx.json) return printJson(ctx, { id: result.invoice.id, status: result.invoice.status, detail: result.detail, issues: result.issues });
     printStep(ctx, result, result.detail);
     if (result.outcome === 'error') throw new UserError(`invoice ${result.invoice.id} cannot be approved until the errors above are fixed`);
@@ -116,13 +133,13 @@ export const invoicesRejectCommand: Command = {
   summary: 'Reject the lines that wait on you, with a reason for the processor',
   usage: 'apdesk invoices reject ID --reason TEXT [--line N...] [--json]',
   options: {
-    reason: { type: 'string', value: 'TEXT', description: 'why (the processor reads it)' },
+    reason: { type: 'string', value: 'TEXT', description: 'why (the processor reads it)', required: true },
     line: { type: 'string', multiple: true, value: 'N', description: 'only this line (repeatable)' },
   },
   positionals: { min: 1, max: 1, names: 'ID' },
   json: true,
   async run(ctx) {
-    const result = await rejectOne(await ctx.desk(), ctx.positionals[0]!, stringOption(ctx.values, 'reason') ?? '', lineNumbers(ctx));
+    const result = await (await ctx.desk()).workflow.reject(ctx.positionals[0]!, stringOption(ctx.values, 'reason') ?? '', lineNumbers(ctx));
     if (ctx.json) return printJson(ctx, { id: result.invoice.id, status: result.invoice.status, detail: result.detail });
     printStep(ctx, result, result.detail);
   },
@@ -137,10 +154,10 @@ export const invoicesExportCommand: Command = {
   positionals: { min: 0, max: Infinity, names: 'ID...' },
   json: true,
   async run(ctx) {
-    const { file, invoices } = await exportApproved(await ctx.desk(), requiredVault(ctx, this.usage), ctx.positionals);
+    const { file, invoices } = await (await ctx.desk()).workflow.export(requiredVault(ctx, this.usage), ctx.positionals);
     if (ctx.json) return printJson(ctx, { file, invoices: invoices.map((invoice) => invoice.id) });
     if (!file) return ctx.out('No approved invoices to export.');
-    ctx.out(`Exported ${invoices.length} invoice${invoices.length === 1 ? '' : 's'} to ${file}:\n${invoices.map((i) => `  ${i.id}  ${oneLine(i.header.vendor)}  ${oneLine(i.header.invoiceNumber)}`).join('\n')}`);
+    ctx.out(`Exported ${plural(invoices.length, 'invoice')} to ${file}:\n${invoices.map((i) => `  ${i.id}  ${oneLine(i.header.vendor)}  ${oneLine(i.header.invoiceNumber)}`).join('\n')}`);
   },
 };
 
@@ -151,7 +168,7 @@ export const invoicesResetCommand: Command = {
   positionals: { min: 1, max: 1, names: 'ID' },
   json: true,
   async run(ctx) {
-    const result = await resetForEdit(await ctx.desk(), ctx.positionals[0]!);
+    const result = await (await ctx.desk()).workflow.reset(ctx.positionals[0]!);
     if (ctx.json) return printJson(ctx, { id: result.invoice.id, status: result.invoice.status });
     ctx.out(`${result.invoice.id}: reset for edit — now ${result.invoice.status}. Correct it in the accounting system too, then export it again.`);
   },
@@ -165,11 +182,11 @@ export const invoicesHoldCommand: Command = {
   path: ['invoices', 'hold'],
   summary: 'Put an invoice on hold, with a reason; nothing moves it until it is released',
   usage: 'apdesk invoices hold ID --reason TEXT [--json]',
-  options: { reason: { type: 'string', value: 'TEXT', description: 'why (whoever releases it reads it)' } },
+  options: { reason: { type: 'string', value: 'TEXT', description: 'why (whoever releases it reads it)', required: true } },
   positionals: { min: 1, max: 1, names: 'ID' },
   json: true,
   async run(ctx) {
-    const result = await setHold(await ctx.desk(), ctx.positionals[0]!, { reason: stringOption(ctx.values, 'reason') ?? '' });
+    const result = await (await ctx.desk()).workflow.hold(ctx.positionals[0]!, stringOption(ctx.values, 'reason') ?? '');
     if (ctx.json) return printJson(ctx, { id: result.invoice.id, status: result.invoice.status, hold: result.invoice.hold });
     ctx.out(`${result.invoice.id}: ${result.detail}. Release it with: apdesk invoices release ${result.invoice.id}`);
   },
@@ -182,7 +199,7 @@ export const invoicesReleaseCommand: Command = {
   positionals: { min: 1, max: 1, names: 'ID' },
   json: true,
   async run(ctx) {
-    const result = await setHold(await ctx.desk(), ctx.positionals[0]!, null);
+    const result = await (await ctx.desk()).workflow.release(ctx.positionals[0]!);
     if (ctx.json) return printJson(ctx, { id: result.invoice.id, status: result.invoice.status });
     ctx.out(`${result.invoice.id}: released — now ${result.invoice.status}.`);
   },
@@ -209,8 +226,7 @@ export const invoicesEditCommand: Command = {
   async run(ctx) {
     const desk = await ctx.desk();
     const id = ctx.positionals[0]!;
-    const invoice = await desk.store.findInvoice(id);
-    if (!invoice) throw new UserError(`no invoice '${id}' — list them with \`apdesk invoices list\``);
+    const invoice = await desk.invoices.get(id);
     const edit: InvoiceEdit = {};
     const header: Partial<Record<HeaderField, string | null>> = {};
     for (const field of HEADER_FIELDS) {
@@ -244,7 +260,7 @@ export const invoicesEditCommand: Command = {
     if (!edit.header && !edit.lines.length && !edit.addLines.length && !edit.removeLines.length) {
       throw new UsageError(`say what to change — see \`apdesk help invoices edit\``);
     }
-    const result = await editOne(desk, id, edit);
+    const result = await desk.workflow.edit(id, edit);
     if (ctx.json) return printJson(ctx, invoiceJson(desk, result.invoice));
     ctx.out(`${result.invoice.id}: ${result.detail} — now ${result.invoice.status}.`);
   },
@@ -258,7 +274,7 @@ export const invoicesBackfillCommand: Command = {
   json: true,
   async run(ctx) {
     const desk = await ctx.desk();
-    const { paid, problems } = await backfillChecks(desk, requiredVault(ctx, this.usage));
+    const { paid, problems } = await desk.workflow.backfill(requiredVault(ctx, this.usage));
     reportProblems(ctx, problems);
     if (ctx.json) return printJson(ctx, paid.map((invoice) => ({ id: invoice.id, payment: invoiceJson(desk, invoice).payment })));
     if (!paid.length) return ctx.out('No new checks match exported invoices.');
@@ -293,14 +309,19 @@ export const auditCommand: Command = {
   async run(ctx) {
     const invoice = stringOption(ctx.values, 'invoice');
     const user = stringOption(ctx.values, 'user');
-    const rows = await auditTrail(await ctx.desk(), {
+    const rows = await (await ctx.desk()).invoices.audit({
       vault: requiredVault(ctx, this.usage),
       ...(invoice !== undefined ? { invoice } : {}),
       ...(user !== undefined ? { user } : {}),
     });
     if (ctx.json) return printJson(ctx, rows);
     if (!rows.length) return ctx.out('Nothing in the audit trail matches.');
-    ctx.out(table(['TIME', 'USER', 'INVOICE', 'ACTION', 'OUTCOME', 'DETAIL'], rows.map((row) => [row.at, row.user, row.invoice, row.action, row.outcome, oneLine(row.detail)])));
+    ctx.out(
+      table(
+        ['TIME', 'USER', 'INVOICE', 'ACTION', 'OUTCOME', 'DETAIL'],
+        rows.map((row) => [row.at, row.actingAdmin ? `${row.actingAdmin} as ${row.user}` : row.user, row.invoice, row.action, row.outcome, oneLine(row.detail)]),
+      ),
+    );
   },
 };
 

@@ -1,19 +1,63 @@
 // Errors a user can act on. The CLI prints `message` as one line and exits non-zero;
 // anything that is not a UserError is a bug and goes to the log with its stack.
+//
+// What the user can do about it travels as data (a Remedy): the CLI renders it as a command line,
+// the console as a key or a pane. No shell command text is written in domain/.
+
+/** The things a user can be pointed at to fix a problem, with what each needs to know. */
+export interface RemedyArgs {
+  'vault.list': Record<string, never>;
+  'vault.add': Record<string, never>;
+  'queue.add': { vault: string };
+  'user.add': { user: string; role: string };
+  'license.grant': { vault: string; licence: string };
+  'invoices.list': { vault?: string };
+  'invoices.edit': { invoice: string };
+  'invoices.reset': { invoice: string };
+  'invoices.release': { invoice: string };
+  'invoices.allow-duplicate': { vault: string; queue: string };
+  'rules.list': { vault?: string };
+  'rules.add': { vault: string };
+  'rules.allow-zero': { vault: string };
+  'procore.connect': { vault: string };
+  'procore.env': { vault: string; env?: string };
+  'procore.companies': { vault: string };
+  'procore.configure': { vault: string; setting?: 'allow-edit' | 'create-payments' | 'company' | 'queue'; value?: string };
+  'jobs.enable': { vault: string; job: string };
+  'accounting.import': { vault: string };
+  'demo.create': Record<string, never>;
+}
+
+export type RemedyAction = keyof RemedyArgs;
+
+export type Remedy = { [A in RemedyAction]: { action: A; args: RemedyArgs[A] } }[RemedyAction];
+
+export function remedy<A extends RemedyAction>(action: A, args: RemedyArgs[A]): Remedy {
+  return { action, args } as Remedy;
+}
+
+/** A message for a person, with what they can do about it when there is something to do. */
+export interface Notice {
+  message: string;
+  remedy?: Remedy;
+}
 
 export class UserError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
+  readonly remedy: Remedy | undefined;
+  constructor(message: string, options: { exitCode?: number; remedy?: Remedy } | number = {}) {
     super(message);
     this.name = 'UserError';
-    this.exitCode = exitCode;
+    const opts = typeof options === 'number' ? { exitCode: options } : options;
+    this.exitCode = opts.exitCode ?? 1;
+    this.remedy = opts.remedy;
   }
 }
 
-/** Bad command line: unknown flag, missing argument. Exit status 2, like most Unix tools. */
+/** Bad command line: unknown flag, missing argument, a value not among the choices. Exit status 2. */
 export class UsageError extends UserError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, { exitCode: 2 });
     this.name = 'UsageError';
   }
 }

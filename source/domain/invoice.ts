@@ -51,6 +51,8 @@ export interface InvoiceHeader {
   retainage: Cents | null;
   description: string | null;
   processor: string | null;
+  /** A credit memo: the vendor owes us, so its total (and lines) may be negative. */
+  creditMemo?: boolean;
 }
 
 /** The Procore records an imported invoice came from; the requisition id lets a payment go back. */
@@ -86,6 +88,8 @@ export type AuditOutcome = 'ok' | 'warning' | 'error';
 export interface AuditEntry {
   at: string;
   user: string;
+  /** The admin who acted as `user` (with --user), when that is not the same person. */
+  actingAdmin?: string;
   action: string;
   outcome: AuditOutcome;
   detail: string | null;

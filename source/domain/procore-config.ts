@@ -1,7 +1,7 @@
 // The Procore configuration of a vault and every rule of the product's configuration page:
 // Sage 100/300 only, licence required, one company per vault, import behaviour (default
 // automated import into a queue), queue, edit permission, payments write-back.
-import { UserError } from './errors.js';
+import { remedy, UserError, type Notice } from './errors.js';
 import type { ProcoreId, QueueId } from './ids.js';
 import { ACCOUNTING_LABELS, hasLicence, requireQueue, supportsProcore, type Vault } from './vault.js';
 
@@ -75,9 +75,9 @@ export function requireProcoreAvailable(vault: Vault): void {
     );
   }
   if (!hasLicence(vault, 'procore')) {
-    throw new UserError(
-      `A license is required for Procore. Vault '${vault.name}' has none — an admin can grant it with \`apdesk license grant --vault ${vault.id} procore\``,
-    );
+    throw new UserError(`A license is required for Procore. Vault '${vault.name}' has none — an admin can grant it`, {
+      remedy: remedy('license.grant', { vault: vault.id, licence: 'procore' }),
+    });
   }
 }
 
@@ -97,7 +97,7 @@ export interface ConfigChanges {
 
 export interface ConfigOutcome {
   config: ProcoreConfig;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /**
@@ -112,7 +112,7 @@ export function configureProcore(
 ): ConfigOutcome {
   requireProcoreAvailable(vault);
   const config: ProcoreConfig = { ...current };
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
 
   if (changes.company) {
     const owner = context.vaults.find(
@@ -132,7 +132,8 @@ export function configureProcore(
   if (changes.createPayments !== undefined) {
     if (changes.createPayments && !(context.backfiller.configured && context.backfiller.enabled)) {
       throw new UserError(
-        `Create payments in Procore requires the Job Poll Invoice Check Backfiller job to be ${context.backfiller.configured ? 'enabled' : 'configured and enabled'} for vault '${vault.name}' — run \`apdesk jobs enable --vault ${vault.id} check-backfiller\`, then turn payments on again`,
+        `Create payments in Procore requires the Job Poll Invoice Check Backfiller job to be ${context.backfiller.configured ? 'enabled' : 'configured and enabled'} for vault '${vault.name}' — enable it, then turn payments on again`,
+        { remedy: remedy('jobs.enable', { vault: vault.id, job: 'check-backfiller' }) },
       );
     }
     config.createPayments = changes.createPayments;
@@ -140,20 +141,34 @@ export function configureProcore(
 
   const automated = config.behavior !== 'manual';
   if (automated && config.queueId === null) {
-    warnings.push(
-      `${BEHAVIOR_LABELS[config.behavior]} has no queue yet: nothing will import until you choose one with --queue NAME`,
-    );
+    warnings.push({
+      message: `${BEHAVIOR_LABELS[config.behavior]} has no queue yet: nothing will import until you choose one`,
+      remedy: remedy('procore.configure', { vault: vault.id, setting: 'queue' }),
+    });
   }
   if (automated && !hasLicence(vault, 'cloud-sync')) {
-    warnings.push(
-      `${BEHAVIOR_LABELS[config.behavior]} needs the cloud-sync licence and the cloud sync running: saved, but nothing will import until the licence is granted (\`apdesk license grant --vault ${vault.id} cloud-sync\`) and the sync runs. Manual Import works without it.`,
-    );
+    warnings.push({
+      message: `${BEHAVIOR_LABELS[config.behavior]} needs the cloud-sync licence and the cloud sync running: saved, but nothing will import until the licence is granted and the sync runs. Manual Import works without it.`,
+      remedy: remedy('license.grant', { vault: vault.id, licence: 'cloud-sync' }),
+    });
   }
-  if (config.companyId === null) warnings.push('no company selected yet: choose one with --company ID (see `apdesk procore companies`)');
+  if (config.companyId === null) {
+    warnings.push({ message: 'no company selected yet: choose one of the companies the connected user can see', remedy: remedy('procore.companies', { vault: vault.id }) });
+  }
   return { config, warnings };
 }
 
 /** A vault's Procore configuration, or the defaults when nobody has configured it yet. */
 export function procoreConfigOf(vault: Vault): ProcoreConfig {
   return vault.procore ?? defaultProcoreConfig();
+}
+
+/** An OAuth token pair as Procore issued it; expiresAt in epoch milliseconds. */
+export interface StoredTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+  createdAt: number;
+  /** Which environment issued them (see environmentKey): tokens never cross environments. */
+  environment: string;
 }

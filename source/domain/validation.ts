@@ -396,6 +396,7 @@ export function hasErrors(issues: readonly ValidationIssue[]): boolean {
 function headerValue(invoice: Invoice, name: string): string | null {
   const value = invoice.header[name as keyof Invoice['header']];
   if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return typeof value === 'number' ? formatMoney(value) : value;
 }
 

@@ -1,7 +1,7 @@
 // Vaults (one company's AP), their licences and queues, and the users of a data dir.
 import type { QueueId, VaultId } from './ids.js';
 import { slugify } from './ids.js';
-import { UserError } from './errors.js';
+import { remedy, UserError } from './errors.js';
 import type { ProcoreConfig } from './procore-config.js';
 import type { VaultRules } from './rules.js';
 
@@ -140,11 +140,9 @@ export function requireVault(vaults: readonly Vault[], ref: string): Vault {
   const vault = findVault(vaults, ref);
   if (vault) return vault;
   const known = vaults.map((v) => v.name).join(', ');
-  throw new UserError(
-    vaults.length
-      ? `no vault '${ref}' — known vaults: ${known} (see \`apdesk vault list\`)`
-      : `no vault '${ref}' — there are no vaults yet; create one with \`apdesk vault add NAME --accounting sage300\``,
-  );
+  throw vaults.length
+    ? new UserError(`no vault '${ref}' — known vaults: ${known}`, { remedy: remedy('vault.list', {}) })
+    : new UserError(`no vault '${ref}' — there are no vaults yet; create one`, { remedy: remedy('vault.add', {}) });
 }
 
 export function findQueue(vault: Vault, ref: string): Queue | undefined {
@@ -155,11 +153,9 @@ export function findQueue(vault: Vault, ref: string): Queue | undefined {
 export function requireQueue(vault: Vault, ref: string): Queue {
   const queue = findQueue(vault, ref);
   if (queue) return queue;
-  throw new UserError(
-    vault.queues.length
-      ? `vault '${vault.name}' has no queue '${ref}' — its queues: ${vault.queues.map((q) => q.name).join(', ')}`
-      : `vault '${vault.name}' has no queues yet; add one with \`apdesk queue add --vault ${vault.id} NAME\``,
-  );
+  throw vault.queues.length
+    ? new UserError(`vault '${vault.name}' has no queue '${ref}' — its queues: ${vault.queues.map((q) => q.name).join(', ')}`)
+    : new UserError(`vault '${vault.name}' has no queues yet; add one`, { remedy: remedy('queue.add', { vault: vault.id }) });
 }
 
 export function rolesOf(users: readonly User[], name: string): Role[] {
@@ -168,16 +164,16 @@ export function rolesOf(users: readonly User[], name: string): Role[] {
 
 export function requireAdmin(users: readonly User[], name: string, action: string): void {
   if (rolesOf(users, name).includes('admin')) return;
-  throw new UserError(
-    `user '${name}' may not ${action}: it needs the admin role (an admin can run \`apdesk user add ${name} --role admin\`)`,
-  );
+  throw new UserError(`user '${name}' may not ${action}: it needs the admin role, which an admin can give`, {
+    remedy: remedy('user.add', { user: name, role: 'admin' }),
+  });
 }
 
 /** Refuses a user who has none of the given roles, saying which role would do. */
 export function requireRole(users: readonly User[], name: string, roles: readonly Role[], action: string): void {
   const held = rolesOf(users, name);
   if (roles.some((role) => held.includes(role))) return;
-  throw new UserError(
-    `user '${name}' may not ${action}: it needs the ${roles.join(' or ')} role (an admin can run \`apdesk user add ${name} --role ${roles[0]}\`)`,
-  );
+  throw new UserError(`user '${name}' may not ${action}: it needs the ${roles.join(' or ')} role, which an admin can give`, {
+    remedy: remedy('user.add', { user: name, role: roles[0]! }),
+  });
 }

@@ -1,8 +1,22 @@
 // The invoice workflow's decisions, pure: who may edit what, how edits change reviews, whose
-// turn it is to review a line, and how approvals and rejections move an invoice.
-import { UserError } from './errors.js';
-import { emptyHeader, LINE_TYPES, type AuditOutcome, type Invoice, type InvoiceHeader, type InvoiceLine, type LineType } from './invoice.js';
-import { MoneyError, parseMoney, type Cents } from './money.js';
+// turn it is to review a line, and every status transition with its reasons (route, approve,
+// reject, hold, export, reset, paid).
+import { remedy, UserError, type Notice } from './errors.js';
+import {
+  emptyHeader,
+  LINE_TYPES,
+  type AuditOutcome,
+  type ExportRecord,
+  type Invoice,
+  type InvoiceHeader,
+  type InvoiceLine,
+  type InvoiceStatus,
+  type LineType,
+} from './invoice.js';
+import type { LedgerCheck } from './ledger.js';
+import type { RoutingOutcome } from './routing.js';
+import type { ValidationIssue } from './rules.js';
+import { displayMoney, MoneyError, parseMoney, type Cents } from './money.js';
 import type { Role } from './vault.js';
 
 export function isImportedFromProcore(invoice: Invoice): boolean {
@@ -14,20 +28,25 @@ export function isImportedFromProcore(invoice: Invoice): boolean {
  * read-only (until reset for edit); imported Procore invoices are read-only for processors
  * unless the vault allows it; admins may always edit what is not exported.
  */
-export function editRefusal(invoice: Invoice, user: { name: string; roles: readonly Role[] }, allowEditImported: boolean): string | null {
-  if (invoice.status === 'exported') return `invoice ${invoice.id} is exported and read-only — reset it for edit first (\`apdesk invoices reset ${invoice.id}\`)`;
-  if (invoice.status === 'paid') return `invoice ${invoice.id} is paid and can no longer change`;
+export function editRefusal(invoice: Invoice, user: { name: string; roles: readonly Role[] }, allowEditImported: boolean): Notice | null {
+  if (invoice.status === 'exported') {
+    return { message: `invoice ${invoice.id} is exported and read-only — reset it for edit first`, remedy: remedy('invoices.reset', { invoice: invoice.id }) };
+  }
+  if (invoice.status === 'paid') return { message: `invoice ${invoice.id} is paid and can no longer change` };
   if (!user.roles.includes('admin') && !user.roles.includes('processor')) {
-    return `user '${user.name}' may not edit invoices: it needs the processor or admin role`;
+    return { message: `user '${user.name}' may not edit invoices: it needs the processor or admin role`, remedy: remedy('user.add', { user: user.name, role: 'processor' }) };
   }
   if (isImportedFromProcore(invoice) && !allowEditImported && !user.roles.includes('admin')) {
-    return `invoice ${invoice.id} was imported from Procore and is read-only for processors — fix it in Procore, or an admin can turn on "Allow edit of imported Procore invoices" (\`apdesk procore configure --allow-edit on\`)`;
+    return {
+      message: `invoice ${invoice.id} was imported from Procore and is read-only for processors — fix it in Procore, or an admin can turn on "Allow edit of imported Procore invoices"`,
+      remedy: remedy('procore.configure', { vault: invoice.vaultId, setting: 'allow-edit', value: 'on' }),
+    };
   }
   return null;
 }
 
 export type HeaderField = Exclude<keyof InvoiceHeader, 'processor'>;
-export const HEADER_FIELDS: readonly HeaderField[] = ['vendor', 'invoiceNumber', 'invoiceDate', 'dueDate', 'total', 'retainage', 'description'];
+export const HEADER_FIELDS: readonly HeaderField[] = ['vendor', 'invoiceNumber', 'invoiceDate', 'dueDate', 'total', 'retainage', 'description', 'creditMemo'];
 export type LineField = Exclude<keyof InvoiceLine, 'id' | 'reviewers'>;
 export const LINE_FIELDS: readonly LineField[] = ['type', 'job', 'costCode', 'category', 'commitment', 'commitmentItem', 'description', 'amount', 'retainage'];
 
@@ -72,11 +91,38 @@ function applyHeader(header: InvoiceHeader, changes: Partial<Record<HeaderField,
   const next = { ...header };
   for (const [field, value] of Object.entries(changes) as [HeaderField, string | null][]) {
     if (!HEADER_FIELDS.includes(field)) throw new UserError(`'${field}' is not an invoice header field (${HEADER_FIELDS.join(', ')})`);
-    if (field === 'total' || field === 'retainage') next[field] = money(value, field);
+    if (field === 'creditMemo') next.creditMemo = yesNo(value, 'credit memo');
+    else if (field === 'total' || field === 'retainage') next[field] = money(value, field);
     else if (field === 'invoiceDate' || field === 'dueDate') next[field] = value === null || value.trim() === '' ? null : isoDate(value, field);
     else next[field] = text(value);
   }
   return next;
+}
+
+function yesNo(value: string | null, field: string): boolean {
+  const normal = (value ?? '').trim().toLowerCase();
+  if (['on', 'yes', 'true', '1'].includes(normal)) return true;
+  if (['off', 'no', 'false', '0', ''].includes(normal)) return false;
+  throw new UserError(`${field} takes on or off, not '${value}'`);
+}
+
+/**
+ * Only a credit memo carries negative amounts: anywhere else a minus sign is a typing mistake that
+ * would route (and pay) a negative invoice without a word.
+ */
+export function negativeAmountRefusal(invoice: Pick<Invoice, 'id' | 'header' | 'lines'>): Notice | null {
+  if (invoice.header.creditMemo) return null;
+  const negative: string[] = [];
+  if (invoice.header.total !== null && invoice.header.total < 0) negative.push(`total ${displayMoney(invoice.header.total)}`);
+  if (invoice.header.retainage !== null && invoice.header.retainage < 0) negative.push(`retainage ${displayMoney(invoice.header.retainage)}`);
+  invoice.lines.forEach((line, index) => {
+    if (line.amount < 0) negative.push(`line ${index + 1} amount ${displayMoney(line.amount)}`);
+  });
+  if (!negative.length) return null;
+  return {
+    message: `invoice ${invoice.id} has a negative ${negative.join(', ')}; only a credit memo may be negative — mark it as a credit memo, or enter the amount without a minus sign`,
+    remedy: remedy('invoices.edit', { invoice: invoice.id }),
+  };
 }
 
 function parseLineType(value: string): LineType {
@@ -155,6 +201,8 @@ export function applyEdit(invoice: Invoice, edit: InvoiceEdit, nextLineId: () =>
     lines = lines.filter((_, index) => index !== number - 1);
     changed.push(`line ${number} removed`);
   }
+  const refusal = negativeAmountRefusal({ id: invoice.id, header, lines });
+  if (refusal) throw new UserError(refusal.message, refusal.remedy ? { remedy: refusal.remedy } : {});
   let status = invoice.status;
   if (changed.length && (status === 'approved' || status === 'pending') && invoice.lines.some((l) => l.reviewers.length)) {
     status = lines.every((line) => line.reviewers.length > 0) ? 'pending' : 'incomplete';
@@ -246,4 +294,117 @@ export function holdInvoice(invoice: Invoice, by: string, now: string, reason: s
 export function releaseInvoice(invoice: Invoice): Invoice {
   if (invoice.status !== 'on-hold') throw new UserError(`invoice ${invoice.id} is ${invoice.status}, not on hold`);
   return { ...invoice, status: invoice.hold?.previous ?? 'unprocessed', hold: null };
+}
+
+// ---- Transitions: where an invoice goes next, and why not ----
+// Services load the invoice, check permissions, call one of these, and save what it returns.
+
+export function summariseIssues(issues: readonly ValidationIssue[]): { outcome: AuditOutcome; detail: string } {
+  const errors = issues.filter((issue) => issue.level === 'error').length;
+  const warnings = issues.length - errors;
+  const outcome: AuditOutcome = errors ? 'error' : warnings ? 'warning' : 'ok';
+  const head = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  const first = issues[0];
+  return { outcome, detail: first ? `${head}: ${first.message}${issues.length > 1 ? ` (+${issues.length - 1} more)` : ''}` : 'passed' };
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+export const ROUTABLE_STATUSES: readonly InvoiceStatus[] = ['unprocessed', 'incomplete', 'rejected'];
+
+/** Why this invoice cannot be sent to routing at all (its status), or null. */
+export function routeRefusal(invoice: Invoice): Notice | null {
+  if (ROUTABLE_STATUSES.includes(invoice.status)) return null;
+  if (invoice.status === 'on-hold') {
+    return {
+      message: `invoice ${invoice.id} is on hold (${invoice.hold?.reason ?? 'no reason recorded'}) — release it first`,
+      remedy: remedy('invoices.release', { invoice: invoice.id }),
+    };
+  }
+  return { message: `invoice ${invoice.id} is ${invoice.status}; only unprocessed, incomplete or rejected invoices are routed` };
+}
+
+export interface RouteDecision {
+  invoice: Invoice;
+  routed: boolean;
+  /** Why it stays in its queue: every failed check and every line without a reviewer, once each. */
+  reasons: string[];
+  /** Who it went to, when routed. */
+  reviewers: string[];
+}
+
+/**
+ * Routing succeeds only if validation has no error and every line has a reviewer; otherwise the
+ * invoice stays in its queue as incomplete with each reason recorded (the queue failover).
+ */
+export function decideRoute(invoice: Invoice, issues: readonly ValidationIssue[], routing: RoutingOutcome, now: string): RouteDecision {
+  const reasons = [...new Set(issues.filter((issue) => issue.level === 'error').map((issue) => issue.message))];
+  for (const lineId of routing.unmatched) {
+    const index = invoice.lines.findIndex((line) => line.id === lineId);
+    const line = invoice.lines[index];
+    reasons.push(
+      `line ${index + 1}${line ? ` (job ${line.job ?? '-'}, cost code ${line.costCode ?? '-'}, ${displayMoney(line.amount)})` : ''} matched no routing rule — add a routing rule for it or change its coding`,
+    );
+  }
+  if (!invoice.lines.length) reasons.push('the invoice has no lines to route — code it first');
+  const routed = reasons.length === 0;
+  const base: Invoice = {
+    ...invoice,
+    validation: { at: now, level: 'before-routing', issues: [...issues] },
+    routing: { at: now, outcome: routed ? 'routed' : 'failed', reasons },
+  };
+  if (!routed) return { invoice: { ...base, status: 'incomplete' }, routed, reasons, reviewers: [] };
+  const lines = base.lines.map((line) => ({ ...line, reviewers: routing.lines.find((entry) => entry.lineId === line.id)?.reviewers ?? [] }));
+  const reviewers = [...new Set(lines.flatMap((line) => line.reviewers.map((reviewer) => reviewer.user)))];
+  return { invoice: { ...base, status: 'pending', lines }, routed, reasons, reviewers };
+}
+
+/**
+ * After the user's approval: an invoice whose every line is approved passes the before-approving
+ * checks or goes back to pending with the errors recorded.
+ */
+export function decideApproval(approved: Invoice, issues: readonly ValidationIssue[], now: string): { invoice: Invoice; blocked: boolean } {
+  if (approved.status !== 'approved') return { invoice: approved, blocked: false };
+  const invoice: Invoice = { ...approved, validation: { at: now, level: 'before-approving', issues: [...issues] } };
+  const blocked = issues.some((issue) => issue.level === 'error');
+  return { invoice: blocked ? { ...invoice, status: 'pending' } : invoice, blocked };
+}
+
+/** Only approved invoices go to the accounting system. */
+export function exportRefusal(invoice: Invoice): Notice | null {
+  return invoice.status === 'approved' ? null : { message: `invoice ${invoice.id} is ${invoice.status}; only approved invoices are exported` };
+}
+
+export function markExported(invoice: Invoice, record: ExportRecord): Invoice {
+  const refusal = exportRefusal(invoice);
+  if (refusal) throw new UserError(refusal.message);
+  return { ...invoice, status: 'exported', exported: record };
+}
+
+/** An exported invoice becomes editable again (approved, to be exported again). */
+export function resetForEdit(invoice: Invoice): Invoice {
+  if (invoice.status === 'paid') throw new UserError(`invoice ${invoice.id} is paid; a paid invoice cannot be reset`);
+  if (invoice.status !== 'exported') throw new UserError(`invoice ${invoice.id} is ${invoice.status}, not exported — it is already editable`);
+  return { ...invoice, status: 'approved', exported: null };
+}
+
+const normal = (value: string | null | undefined) => (value ?? '').trim().toLowerCase();
+
+/** The accounting system's check that paid this exported invoice (same vendor and invoice number), if any. */
+export function checkFor(invoice: Invoice, checks: readonly LedgerCheck[]): LedgerCheck | undefined {
+  if (invoice.status !== 'exported') return undefined;
+  return checks.find(
+    (check) => normal(check.vendor) === normal(invoice.header.vendor) && normal(check.invoiceNumber) === normal(invoice.header.invoiceNumber),
+  );
+}
+
+export function markPaid(invoice: Invoice, check: LedgerCheck, now: string): Invoice {
+  if (invoice.status !== 'exported') throw new UserError(`invoice ${invoice.id} is ${invoice.status}; only exported invoices are paid`);
+  return {
+    ...invoice,
+    status: 'paid',
+    payment: { checkNumber: check.checkNumber, checkDate: check.checkDate, amount: check.amount, method: check.method, recordedAt: now },
+  };
 }

@@ -8,7 +8,7 @@ import { rename, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import type { Logger } from '../app/log.js';
+import type { Logger } from '../log/log.js';
 import { mayCarryToken, type ProcoreEnvironment } from './environments.js';
 import { ProcoreError } from './errors.js';
 import type { AccessTokens } from './tokens.js';

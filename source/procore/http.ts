@@ -3,7 +3,7 @@
 // headers, backoff with jitter on 429/503 honouring Retry-After, retries for idempotent requests
 // only, Link: rel="next" paging, ids read losslessly, x-request-id logged with every error.
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
-import type { Logger } from '../app/log.js';
+import type { Logger } from '../log/log.js';
 import { ENVIRONMENT_LABELS, mayCarryToken, type ProcoreEnvironment } from './environments.js';
 import { ProcoreError, procoreMessage } from './errors.js';
 import { parseJsonLossless } from './json.js';

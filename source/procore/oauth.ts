@@ -2,7 +2,7 @@
 // (single-use, rotating refresh tokens) and revoking. No PKCE: the token call needs the secret.
 import axios, { type AxiosResponse } from 'axios';
 import { UserError } from '../domain/errors.js';
-import type { StoredTokens } from '../store/schema.js';
+import type { StoredTokens } from '../domain/procore-config.js';
 import { ENVIRONMENT_LABELS, environmentKey, type ProcoreEnvironment } from './environments.js';
 import { ProcoreError, procoreMessage } from './errors.js';
 import { parseJsonLossless } from './json.js';

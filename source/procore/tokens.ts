@@ -1,10 +1,8 @@
 // A vault's access token, kept fresh. Procore's refresh tokens are single-use and rotate, so a
 // refresh happens once at a time — in this process (single-flight) and across processes (under
 // the data-dir lock) — and the new pair is saved before anyone uses it.
-import type { Store } from '../store/store.js';
-import type { StoredTokens } from '../store/schema.js';
-import type { Logger } from '../app/log.js';
-import type { ProcoreConnection } from '../domain/procore-config.js';
+import type { Logger } from '../log/log.js';
+import type { StoredTokens } from '../domain/procore-config.js';
 import { environmentKey, type ProcoreEnvironment } from './environments.js';
 import { ReconnectNeededError } from './errors.js';
 import { GrantRefusedError, refreshTokens, type ClientCredentials } from './oauth.js';
@@ -18,13 +16,30 @@ export interface AccessTokens {
   refreshAfter(staleToken: string): Promise<string>;
 }
 
+/** A vault's stored pair as the token keeper sees it inside `TokenStore.exclusive`. */
+export interface TokenSlot {
+  readonly current: StoredTokens | undefined;
+  /** Saves a new pair (written when `exclusive` returns, before anyone uses it). */
+  replace(next: StoredTokens): void;
+  /** Forgets the pair and records that a person must grant access again, and why. */
+  refuse(reason: string): void;
+}
+
+/** Where a vault's tokens live: the data dir's secrets, behind its cross-process lock. */
+export interface TokenStore {
+  /** The stored pair, read without the lock. */
+  read(): Promise<StoredTokens | undefined>;
+  /** Runs `change` under the data-dir lock on the pair as it is on disk now. */
+  exclusive<T>(change: (slot: TokenSlot) => Promise<T>): Promise<T>;
+}
+
 export class VaultTokens implements AccessTokens {
   private inflight: Promise<string> | null = null;
   /** How many refresh calls this process made (tests and logs read it). */
   refreshes = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: TokenStore,
     private readonly vaultId: string,
     private readonly environment: ProcoreEnvironment,
     private readonly credentials: ClientCredentials,
@@ -37,8 +52,7 @@ export class VaultTokens implements AccessTokens {
   }
 
   private async stored(): Promise<StoredTokens | undefined> {
-    const secrets = await this.store.secrets();
-    const tokens = secrets.vaults[this.vaultId]?.tokens;
+    const tokens = await this.store.read();
     if (tokens && tokens.environment !== environmentKey(this.environment)) return undefined;
     return tokens;
   }
@@ -63,9 +77,8 @@ export class VaultTokens implements AccessTokens {
 
   private async refreshUnderLock(staleToken: string | null): Promise<string> {
     let refused: string | null = null;
-    const token = await this.store.transact(async (tx) => {
-      const secrets = await tx.secrets();
-      const current = secrets.vaults[this.vaultId]?.tokens;
+    const token = await this.store.exclusive(async (slot) => {
+      const current = slot.current;
       if (!current || current.environment !== environmentKey(this.environment)) {
         refused = 'it is not connected';
         return null;
@@ -76,25 +89,14 @@ export class VaultTokens implements AccessTokens {
       try {
         this.refreshes += 1;
         const next = await refreshTokens(this.environment, this.credentials, current.refreshToken, { now: this.now() });
-        secrets.vaults[this.vaultId] = { ...secrets.vaults[this.vaultId], tokens: next };
+        slot.replace(next);
         this.logger.log('info', 'procore tokens refreshed', { vault: this.vaultId, expiresAt: new Date(next.expiresAt).toISOString() });
         return next.accessToken;
       } catch (error) {
         if (!(error instanceof GrantRefusedError)) throw error;
         // The refresh token is dead: forget the pair and say a person must grant access again.
         refused = 'Procore refused the refresh token — it was revoked, or used by another program';
-        delete secrets.vaults[this.vaultId]!.tokens;
-        const vault = tx.settings.vaults.find((v) => v.id === this.vaultId);
-        if (vault?.procore) {
-          const previous = vault.procore.connection;
-          const connection: ProcoreConnection = {
-            state: 'reconnect-needed',
-            user: previous.state === 'not-connected' ? null : previous.user,
-            since: tx.now,
-            reason: refused,
-          };
-          vault.procore = { ...vault.procore, connection };
-        }
+        slot.refuse(refused);
         this.logger.log('warn', 'procore refresh refused; reconnect needed', { vault: this.vaultId });
         return null;
       }

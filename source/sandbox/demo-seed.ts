@@ -433,42 +433,30 @@ const FIXED_DATE = new Date('2026-11-01T12:00:00Z');
 
 async function invoicePdf(pages: number, { requisition, commitment, project, vendorName }: AttachmentContext, encrypted: boolean): Promise<Uint8Array> {
   // pdf-lib takes ~0.4 s to load; only seeding needs it, not every command that knows the demo ids.
-  const { PDFDocument, StandardFonts, rgb } = await import('@cantoo/pdf-lib');
-  const doc = await PDFDocument.create();
-  doc.setCreationDate(FIXED_DATE);
-  doc.setModificationDate(FIXED_DATE);
-  doc.setTitle(`Invoice ${requisition.invoiceNumber ?? requisition.number}`);
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  for (let n = 1; n <= pages; n++) {
-    const page = doc.addPage([612, 792]);
-    const text = (value: string, x: number, y: number, size = 11, face = font) => page.drawText(value, { x, y, size, font: face });
-    text(vendorName, 56, 730, 18, bold);
-    text(n === 1 ? 'APPLICATION FOR PAYMENT' : 'CONTINUATION SHEET', 56, 702, 13, bold);
-    text(`Invoice ${requisition.invoiceNumber ?? '(none)'}   Application #${requisition.number}`, 56, 680);
-    text(`Project ${project.projectNumber} ${project.name}   Commitment ${commitment.number}`, 56, 664);
-    text(`Period ${requisition.periodStart} to ${requisition.periodEnd}   Billing date ${requisition.billingDate}`, 56, 648);
-    page.drawLine({ start: { x: 56, y: 636 }, end: { x: 556, y: 636 }, thickness: 1, color: rgb(0.3, 0.3, 0.3) });
-    let y = 612;
-    for (const item of requisition.items) {
-      text(`${item.lineNumber}. ${item.description}`, 56, y);
-      text(formatMoney((item.workThisPeriod + item.materialsStored) as Cents), 470, y);
-      y -= 18;
-    }
-    if (n === 1) {
-      const gross = requisition.items.reduce((sum, item) => sum + item.workThisPeriod + item.materialsStored, 0);
-      const retainage = requisition.items.reduce((sum, item) => sum + item.retainageThisPeriod + item.materialsRetainage, 0);
-      text('This period', 56, y - 12, 11, bold);
-      text(formatMoney(gross as Cents), 470, y - 12, 11, bold);
-      text('Less retainage', 56, y - 30);
-      text(formatMoney(retainage as Cents), 470, y - 30);
-      text('Current payment due', 56, y - 48, 11, bold);
-      text(formatMoney((gross - retainage) as Cents), 470, y - 48, 11, bold);
-    }
-    text(`Page ${n} of ${pages}`, 500, 40, 9);
-  }
-  if (encrypted) doc.encrypt({ userPassword: '', ownerPassword: 'demo-owner-password' });
-  return doc.save();
+  const { applicationForPaymentPdf } = await import('../documents/demo-pdf.js');
+  const gross = requisition.items.reduce((sum, item) => sum + item.workThisPeriod + item.materialsStored, 0);
+  const retainage = requisition.items.reduce((sum, item) => sum + item.retainageThisPeriod + item.materialsRetainage, 0);
+  return applicationForPaymentPdf({
+    vendorName,
+    title: `Invoice ${requisition.invoiceNumber ?? requisition.number}`,
+    heading: [
+      `Invoice ${requisition.invoiceNumber ?? '(none)'}   Application #${requisition.number}`,
+      `Project ${project.projectNumber} ${project.name}   Commitment ${commitment.number}`,
+      `Period ${requisition.periodStart} to ${requisition.periodEnd}   Billing date ${requisition.billingDate}`,
+    ],
+    items: requisition.items.map((item) => ({
+      label: `${item.lineNumber}. ${item.description}`,
+      amount: formatMoney((item.workThisPeriod + item.materialsStored) as Cents),
+    })),
+    totals: [
+      { label: 'This period', amount: formatMoney(gross as Cents) },
+      { label: 'Less retainage', amount: formatMoney(retainage as Cents) },
+      { label: 'Current payment due', amount: formatMoney((gross - retainage) as Cents) },
+    ],
+    pages,
+    encrypted,
+    date: FIXED_DATE,
+  });
 }
 
 /** A greyscale "photo": sky, a grey building, and ground. */

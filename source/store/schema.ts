@@ -20,15 +20,8 @@ export interface InvoiceShard {
   invoices: Record<string, Invoice>;
 }
 
-/** An OAuth token pair as Procore issued it; expiresAt in epoch milliseconds. */
-export interface StoredTokens {
-  accessToken: string;
-  refreshToken: string;
-  expiresAt: number;
-  createdAt: number;
-  /** Which environment issued them (see environmentKey): tokens never cross environments. */
-  environment: string;
-}
+export type { StoredTokens } from '../domain/procore-config.js';
+import type { StoredTokens } from '../domain/procore-config.js';
 
 export interface VaultSecrets {
   clientSecret?: string;

@@ -2,8 +2,6 @@
 // Ctrl+C, SIGTERM or SIGHUP.
 import { render } from 'ink';
 import { openDesk } from '../app/desk.js';
-import { vaultSummaries } from '../app/summary.js';
-import { seedDemo } from '../app/demo.js';
 import { App } from './app.js';
 import { enterFullScreen, SIGNAL_EXIT_CODES } from './terminal.js';
 
@@ -22,7 +20,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
     command: 'apdesk (console)',
     onProblem: (message) => problems.push(message),
   });
-  if (options.seedDemo && !(await desk.store.initialized())) await seedDemo(desk);
+  if (options.seedDemo) await desk.demo.createIfNew();
 
   let exitCode = 0;
   const session = enterFullScreen(process.stdout, (signal) => {
@@ -30,7 +28,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
     app.unmount();
   });
   const app = render(
-    <App title={`${desk.user} · ${desk.dataDir}`} load={() => vaultSummaries(desk)} />,
+    <App title={`${desk.user} · ${desk.dataDir}`} load={() => desk.status.vaults()} />,
     { exitOnCtrlC: true, patchConsole: true },
   );
   try {

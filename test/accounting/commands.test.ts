@@ -83,7 +83,7 @@ describe('apdesk accounting: bad input', () => {
     ['import of a folder missing a file', () => ['accounting', 'import', '--vault', 'Quarry', '--dir', noJobs], /was not bridged to .*: jobs\.csv: the file is missing from the folder/],
     ['import without --dir', () => ['accounting', 'import', '--vault', 'Quarry'], /say which folder with --dir: apdesk accounting import --vault VAULT --dir DIR/],
     ['import without --vault', () => ['accounting', 'import', '--dir', good], /say which vault with --vault/],
-    ['show of a vault with no ledger', () => ['accounting', 'show', '--vault', 'Quarry'], /vault 'Quarry' has no accounting data yet — run `apdesk accounting import --vault quarry --dir DIR`/],
+    ['show of a vault with no ledger', () => ['accounting', 'show', '--vault', 'Quarry'], /vault 'Quarry' has no accounting data yet — bridge it to the folder the Sage export job writes to \(`apdesk accounting import --vault quarry --dir DIR`\)/],
     ['show of an unknown vault', () => ['accounting', 'show', '--vault', 'Nowhere'], /no vault 'Nowhere'/],
   ];
 

@@ -101,14 +101,14 @@ describe('a working desk from the command line', () => {
     await ok(['user', 'add', 'lee', '--role', 'processor', ...d]);
     const result = await runCli(['vault', 'add', 'Other', '--accounting', 'sage300', '--user', 'lee', ...d]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("apdesk: user 'lee' may not add a vault: it needs the admin role (an admin can run `apdesk user add lee --role admin`)\n");
+    expect(result.stderr).toBe("apdesk: user 'lee' may not add a vault: it needs the admin role, which an admin can give (`apdesk user add lee --role admin`)\n");
     expect((await json(['user', 'list', ...d])).map((u: any) => u.name)).toEqual([expect.any(String), 'lee']);
   });
 
   it('prints help for everything and for one command', async () => {
     const main = await ok(['--help']);
     for (const command of ['status', 'vault add', 'queue add-document', 'invoices show', 'license grant']) expect(main).toContain(command);
-    expect(await ok(['help', 'queue', 'add-document'])).toContain('apdesk queue add-document --vault VAULT --queue QUEUE FILE...');
+    expect(await ok(['help', 'queue', 'add-document'])).toContain('apdesk queue add-document --vault VAULT --queue QUEUE [--allow-duplicate] FILE...');
     expect(await ok(['vault', 'add', '--help'])).toContain('--accounting SYSTEM');
     expect(await ok(['help', 'vault'])).toContain('apdesk vault show VAULT');
   });

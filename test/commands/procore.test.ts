@@ -72,7 +72,7 @@ describe('procore configure', () => {
     ['a company tied to another vault', ['procore', 'configure', '--vault', 'quarry', '--company', '9007199254740993'], /already tied to vault 'Harbor'/],
     ['a company the user cannot see', ['procore', 'configure', '--vault', 'harbor', '--company', '123'], /not one the connected user can see — choose from: .*Quarry Road Contractors/],
     ['a queue that does not exist', ['procore', 'configure', '--vault', 'harbor', '--queue', 'Nope'], /has no queue 'Nope' — its queues: Procore Invoices/],
-    ['payments without the check backfiller', ['procore', 'configure', '--vault', 'harbor', '--create-payments', 'on'], /requires the Job Poll Invoice Check Backfiller job .* `apdesk jobs enable --vault harbor check-backfiller`/],
+    ['payments without the check backfiller', ['procore', 'configure', '--vault', 'harbor', '--create-payments', 'on'], /requires the Job Poll Invoice Check Backfiller job .*\(`apdesk jobs enable --vault harbor check-backfiller`\)/],
     ['a bad behaviour', ['procore', 'configure', '--vault', 'harbor', '--behavior', 'auto'], /import behaviour 'auto' is not one of: auto-queue, auto-route, manual/],
     ['a bad on/off', ['procore', 'configure', '--vault', 'harbor', '--allow-edit', 'maybe'], /--allow-edit takes on or off/],
     ['a non-admin', ['procore', 'configure', '--vault', 'harbor', '--behavior', 'manual', '--user', 'lee'], /user 'lee' may not configure Procore/],
@@ -142,6 +142,6 @@ describe('procore env and secrets', () => {
     const info = await fetch(`${sandbox.loginUrl}/oauth/token/info`, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
     expect(info.status).toBe(401);
     const companies = await cli(['procore', 'companies', '--vault', 'harbor']);
-    expect(companies.stderr).toMatch(/not connected to Procore — run `apdesk procore connect --vault harbor`/);
+    expect(companies.stderr).toMatch(/not connected to Procore — Grant Access first \(`apdesk procore connect --vault harbor`\)/);
   });
 });

@@ -168,7 +168,7 @@ describe('apdesk rules', () => {
     ['a taken name', (v) => ['rules', 'add', ...v, '--name', 'EXISTING', '--reviewer', 'pat'], 1, /^apdesk: rule 'EXISTING': vault 'Harbor' already has a rule named 'Existing' \(R1\)/],
     ['removing an unknown rule', (v) => ['rules', 'remove', ...v, 'R9'], 1, /^apdesk: vault 'Harbor' has no rule 'R9' — its rules: R1 'Existing'$/m],
     ['a missing file', (v) => ['rules', 'import', ...v, '/nonexistent/rules.json'], 1, /^apdesk: cannot read the rules file '\/nonexistent\/rules.json': no such file$/m],
-    ['a bad on/off', (v) => ['rules', 'options', ...v, '--allow-zero', 'maybe'], 1, /^apdesk: --allow-zero takes on or off, not 'maybe'$/m],
+    ['a bad on/off', (v) => ['rules', 'options', ...v, '--allow-zero', 'maybe'], 2, /^apdesk: --allow-zero takes on or off, not 'maybe'$/m],
     ['a non-admin', (v) => ['rules', 'add', ...v, '--name', 'X', '--reviewer', 'pat', '--user', 'lee'], 1, /^apdesk: user 'lee' may not change routing rules: it needs the admin role/],
   ];
   it.each(refused)('refuses %s and changes nothing', async (_what, args, code, message) => {

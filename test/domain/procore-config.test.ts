@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { configureProcore, defaultProcoreConfig, requireProcoreAvailable, type ProcoreConfig } from '../../source/domain/procore-config.js';
 import type { Vault } from '../../source/domain/vault.js';
+import { UserError } from '../../source/domain/errors.js';
+
+function thrown(act: () => unknown): UserError {
+  try {
+    act();
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  throw new Error('expected a UserError');
+}
 import type { ProcoreId, QueueId, VaultId } from '../../source/domain/ids.js';
 
 function vault(id: string, overrides: Partial<Vault> = {}): Vault {
@@ -36,7 +47,8 @@ describe('the Procore configuration rules', () => {
   });
 
   it('needs the procore licence, with the page prompt', () => {
-    expect(() => run(vault('a', { licences: [] }), {})).toThrow(/^A license is required for Procore\. .*apdesk license grant --vault a procore/);
+    expect(() => run(vault('a', { licences: [] }), {})).toThrow(/^A license is required for Procore\. Vault '[^']+' has none — an admin can grant it$/);
+    expect(thrown(() => run(vault('a', { licences: [] }), {})).remedy).toEqual({ action: 'license.grant', args: { vault: 'a', licence: 'procore' } });
   });
 
   it('defaults to automated import into a queue', () => {
@@ -60,8 +72,12 @@ describe('the Procore configuration rules', () => {
 
   it('refuses payments write-back without the check backfiller, saying how to enable it', () => {
     expect(() => run(vault('a'), { createPayments: true }, [], { configured: false, enabled: false })).toThrow(
-      /Job Poll Invoice Check Backfiller job to be configured and enabled .*apdesk jobs enable --vault a check-backfiller/,
+      /Job Poll Invoice Check Backfiller job to be configured and enabled for vault/,
     );
+    expect(thrown(() => run(vault('a'), { createPayments: true }, [], { configured: false, enabled: false })).remedy).toEqual({
+      action: 'jobs.enable',
+      args: { vault: 'a', job: 'check-backfiller' },
+    });
     expect(() => run(vault('a'), { createPayments: true }, [], { configured: true, enabled: false })).toThrow(/to be enabled for vault/);
     expect(run(vault('a'), { createPayments: true }).config.createPayments).toBe(true);
     expect(run(vault('a'), { createPayments: false }, [], { configured: false, enabled: false }).config.createPayments).toBe(false);
@@ -70,14 +86,16 @@ describe('the Procore configuration rules', () => {
   it('saves automated behaviours without cloud-sync, with a warning', () => {
     const { config, warnings } = run(vault('a', { licences: ['procore'] }), { company, behavior: 'auto-route', queue: 'procore-invoices' });
     expect(config.behavior).toBe('auto-route');
-    expect(warnings).toEqual([expect.stringMatching(/cloud-sync licence .* nothing will import until the licence is granted/)]);
+    expect(warnings).toEqual([
+      { message: expect.stringMatching(/cloud-sync licence .* nothing will import until the licence is granted/), remedy: { action: 'license.grant', args: { vault: 'a', licence: 'cloud-sync' } } },
+    ]);
     expect(run(vault('b', { licences: ['procore'] }), { company: { ...company, id: '7' as ProcoreId }, behavior: 'manual' }).warnings).toEqual([]);
   });
 
   it('warns while an automated import has no queue or company', () => {
-    const { warnings } = run(vault('a'), {});
-    expect(warnings.join('\n')).toMatch(/no queue yet/);
-    expect(warnings.join('\n')).toMatch(/no company selected/);
+    const messages = run(vault('a'), {}).warnings.map((warning) => warning.message);
+    expect(messages.join('\n')).toMatch(/no queue yet/);
+    expect(messages.join('\n')).toMatch(/no company selected/);
   });
 
   it('sets allow-edit', () => {

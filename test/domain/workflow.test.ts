@@ -39,12 +39,16 @@ const procore = { kind: 'procore-auto' as const, procore: { companyId: '1' as Pr
 
 describe('who may edit', () => {
   it.each([
-    ['an exported invoice, even for an admin', invoice({ status: 'exported' }), admin, false, /exported and read-only — reset it for edit first/],
-    ['a paid invoice', invoice({ status: 'paid' }), admin, false, /paid and can no longer change/],
-    ['a reviewer', invoice(), reviewer, false, /needs the processor or admin role/],
-    ['a processor, on an imported Procore invoice', invoice({ source: procore }), clerk, false, /imported from Procore and is read-only for processors/],
-  ])('refuses %s', (_, target, user, allowEdit, message) => {
-    expect(editRefusal(target, user, allowEdit)).toMatch(message);
+    ['an exported invoice, even for an admin', invoice({ status: 'exported' }), admin, false, /exported and read-only — reset it for edit first/, 'invoices.reset'],
+    ['a paid invoice', invoice({ status: 'paid' }), admin, false, /paid and can no longer change/, undefined],
+    ['a reviewer', invoice(), reviewer, false, /needs the processor or admin role/, 'user.add'],
+    ['a processor, on an imported Procore invoice', invoice({ source: procore }), clerk, false, /imported from Procore and is read-only for processors/, 'procore.configure'],
+  ])('refuses %s', (_, target, user, allowEdit, message, action) => {
+    const refusal = editRefusal(target, user, allowEdit);
+    expect(refusal?.message).toMatch(message);
+    // What to do is data, not a command line: the CLI and the console each render it.
+    expect(refusal?.remedy?.action).toBe(action);
+    expect(refusal?.message).not.toMatch(/apdesk |`/);
   });
 
   it.each([

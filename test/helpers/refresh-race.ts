@@ -1,11 +1,10 @@
 // One of two processes refreshing the same vault's tokens at once (the rotation test).
 import { openDesk } from '../../source/app/desk.js';
-import { openConnection } from '../../source/app/procore.js';
-import { silentLogger } from '../../source/app/log.js';
+import { silentLogger } from '../../source/log/log.js';
 
 const [dataDir, vault, stale] = process.argv.slice(2);
 const desk = await openDesk({ dataDir: dataDir!, user: 'root', command: 'refresh-race' });
-const connection = await openConnection(desk, vault!, { logger: silentLogger });
+const connection = await desk.procore.open(vault!, { logger: silentLogger });
 process.stdout.write('ready\n');
 // Start together: the parent writes a line on stdin when both are ready.
 await new Promise((resolve) => process.stdin.once('data', resolve));

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import axios from 'axios';
 import { openDesk, type Desk } from '../../source/app/desk.js';
-import { openConnection, type Connection } from '../../source/app/procore.js';
-import { silentLogger } from '../../source/app/log.js';
-import { signInToSandbox } from '../../source/app/sandbox-login.js';
+import type { Connection } from '../../source/app/procore.js';
+import { silentLogger } from '../../source/log/log.js';
+import { signInToSandbox } from '../../source/sandbox/login-driver.js';
 import { ensureSandbox, DEMO_USERS, DEMO_REQUISITIONS, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
 import { addRequisitions, clearFaults, readState, setFault, setRateLimits } from '../../source/sandbox/control.js';
 import { companies, projects, requisition, requisitions } from '../../source/procore/resources.js';
@@ -143,7 +143,7 @@ describe('the connection', () => {
     ({ dir, sandbox } = await localVault());
     await ok(['procore', 'connect', '--vault', 'demo', '--email', ADMIN.email, '--password', ADMIN.password], dir);
     desk = await openDesk({ dataDir: dir, user: 'root' });
-    connection = await openConnection(desk, 'demo', { logger: silentLogger });
+    connection = await desk.procore.open('demo', { logger: silentLogger });
   });
   afterAll(async () => {
     await connection.close();

@@ -5,7 +5,7 @@ import { environmentKey, mayCarryToken, parseBaseUrl } from '../../source/procor
 import { browserAvailable } from '../../source/procore/loopback.js';
 import { procoreMessage } from '../../source/procore/errors.js';
 import { readGrantReply } from '../../source/app/procore.js';
-import { redact } from '../../source/app/log.js';
+import { redact } from '../../source/log/log.js';
 
 describe('lossless JSON', () => {
   it('keeps integers above 2^53 exact, as strings', () => {

@@ -1,5 +1,5 @@
 // The log: JSON lines in <dataDir>/logs/apdesk.log, never stdout (the console owns the screen).
-// Anything that looks like a credential is redacted before it is written.
+// Anything that looks like a credential is redacted before it is written. Every layer that does I/O may log.
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
