@@ -52,13 +52,33 @@ function withoutWords(argv: readonly string[], words: readonly string[]): string
   return rest;
 }
 
+/**
+ * `--total -50.00`: a value that starts with a minus sign looks like a flag to parseArgs, which
+ * refuses it as ambiguous. After a flag that takes a value, a negative number is that value.
+ */
+function joinNegativeValues(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    const next = argv[i + 1];
+    const name = token.startsWith('--') ? token.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`${token}=${next}`);
+      i++;
+    } else {
+      out.push(token);
+    }
+  }
+  return out;
+}
+
 function parseCommandLine(command: Command | undefined, argv: string[]) {
   const options: NonNullable<ParseArgsConfig['options']> = { ...globalOptions };
   for (const [name, spec] of Object.entries(command?.options ?? {})) {
     options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
   }
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
     const helpFor = command ? `apdesk help ${command.path.join(' ')}` : 'apdesk --help';

@@ -1,6 +1,7 @@
 // Vaults, licences, queues and users: the admin side of a data dir.
 import { UserError } from '../domain/errors.js';
 import {
+  licenceRefusal,
   newQueue,
   newVault,
   requireAdmin,
@@ -30,6 +31,8 @@ export async function setLicence(
   return desk.store.transact((tx) => {
     requireAdmin(tx.settings.users, tx.user, `${input.granted ? 'grant' : 'revoke'} a licence`);
     const vault = requireVault(tx.settings.vaults, input.vault);
+    const refusal = input.granted ? licenceRefusal(vault, input.licence) : null;
+    if (refusal) throw new UserError(refusal);
     const has = vault.licences.includes(input.licence);
     if (has === input.granted) return { vault, changed: false };
     vault.licences = input.granted

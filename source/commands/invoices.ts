@@ -159,6 +159,7 @@ export const invoicesShowCommand: Command = {
         ['due date', oneLine(invoice.header.dueDate)],
         ['total', money(invoice.header.total)],
         ['retainage', money(invoice.header.retainage)],
+        ...(invoice.header.creditMemo ? ([['credit memo', 'yes: its amounts may be negative']] as const) : []),
         ['document', document ? `${join(desk.dataDir, document.path)} (${document.pages ?? '?'} page${document.pages === 1 ? '' : 's'})` : 'none'],
       ]),
     ];

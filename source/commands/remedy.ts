@@ -23,8 +23,10 @@ export function remedyCommand(remedy: Remedy): string {
       return `apdesk license grant --vault ${arg(remedy.args.vault)} ${remedy.args.licence}`;
     case 'invoices.list':
       return `apdesk invoices list${vaultFlag(remedy.args.vault)}`;
-    case 'invoices.edit':
-      return `apdesk invoices edit ${remedy.args.invoice} …`;
+    case 'invoices.edit': {
+      const { invoice, field, value } = remedy.args;
+      return `apdesk invoices edit ${invoice} ${field ? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${value !== undefined ? arg(value) : 'VALUE'}` : '…'}`;
+    }
     case 'invoices.reset':
       return `apdesk invoices reset ${remedy.args.invoice}`;
     case 'invoices.release':

@@ -12,7 +12,7 @@ export interface RemedyArgs {
   'user.add': { user: string; role: string };
   'license.grant': { vault: string; licence: string };
   'invoices.list': { vault?: string };
-  'invoices.edit': { invoice: string };
+  'invoices.edit': { invoice: string; field?: string; value?: string };
   'invoices.reset': { invoice: string };
   'invoices.release': { invoice: string };
   'invoices.allow-duplicate': { vault: string; queue: string };

@@ -70,6 +70,14 @@ export function parseLicence(value: string): Licence {
   return found;
 }
 
+/** Why a vault cannot hold this licence, or null: Procore is only ever configured for Sage 100 and Sage 300 vaults. */
+export function licenceRefusal(vault: Vault, licence: Licence): string | null {
+  if (licence === 'procore' && !supportsProcore(vault)) {
+    return `vault '${vault.name}' is bridged to ${ACCOUNTING_LABELS[vault.accounting]}, and the Procore configuration is only available for vaults bridged to Sage 100 or Sage 300 — a procore licence could never be used there; nothing was changed`;
+  }
+  return null;
+}
+
 export function parseRole(value: string): Role {
   const found = ROLES.find((role) => role === value.trim().toLowerCase());
   if (!found) throw new UserError(`role '${value}' is not one of: ${ROLES.join(', ')}`);

@@ -121,7 +121,7 @@ export function negativeAmountRefusal(invoice: Pick<Invoice, 'id' | 'header' | '
   if (!negative.length) return null;
   return {
     message: `invoice ${invoice.id} has a negative ${negative.join(', ')}; only a credit memo may be negative — mark it as a credit memo, or enter the amount without a minus sign`,
-    remedy: remedy('invoices.edit', { invoice: invoice.id }),
+    remedy: remedy('invoices.edit', { invoice: invoice.id, field: 'creditMemo', value: 'on' }),
   };
 }
 
