@@ -1,4 +1,4 @@
-// The layer rules of source/ (docs/architecture.md), as a check over the import statements of
+// The layer rules of source/ (source/ARCHITECTURE.md), as a check over the import statements of
 // every source file. It reads the files as text; `layers.test.ts` runs it on the real tree and on
 // trees with a planted violation, so a wrong import fails `npm test`, not a review.
 import { readdir, readFile } from 'node:fs/promises';
