@@ -26,7 +26,8 @@ const GROUPED = /^\d{1,3}(?:,\d{3})+(?:\.\d*)?$/;
 export function amount(value: string, column: string): Cents {
   const shown = value.trim();
   if (!shown) throw new FieldError(`${column} is empty`);
-  const notAmount = () => new FieldError(`${column} '${shown}' is not a decimal amount (write e.g. 1087.80 or 1,087.80)`);
+  const hint = '(write e.g. 1087.80 or 1,087.80)';
+  const notAmount = () => new FieldError(`${column} '${shown}' is not a decimal amount ${hint}`);
   // One sign, before or after the "$": "-$12.50" and "$-12.50" both mean minus twelve fifty.
   const [, before = '', after = '', rest = ''] = /^([+-]?)\$?([+-]?)(.*)$/.exec(shown) ?? [];
   if (before && after) throw notAmount();
@@ -40,7 +41,7 @@ export function amount(value: string, column: string): Cents {
     return parseMoney(`${sign}${digits}`, column);
   } catch (error) {
     // Said with the value as the file has it ("$1,087.801"), not as it was cleaned up.
-    if (error instanceof MoneyError) throw new FieldError(error.message.replace(`'${sign}${digits}'`, () => `'${shown}'`));
+    if (error instanceof MoneyError) throw new FieldError(`${error.message.replace(`'${sign}${digits}'`, () => `'${shown}'`)} ${hint}`);
     throw error;
   }
 }

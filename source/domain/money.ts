@@ -16,13 +16,15 @@ const DECIMAL = /^([+-])?(\d+)(?:\.(\d*))?$/;
 /**
  * Parses a decimal amount ("1087.80", "-12.5", "250", "250.0") into cents.
  * More than two decimal places ("0.005") is an error, not a rounding: an AP desk must never
- * invent or lose a fraction of a cent. `what` names the field in the error message.
+ * invent or lose a fraction of a cent. `what` names the field in the error message, which says
+ * what is wrong and no more: the caller knows how amounts are written where it reads them
+ * ("1087.80" on a command line, "1,087.80" in a Sage export) and adds that hint, once.
  */
 export function parseMoney(input: string | number, what = 'amount'): Cents {
   const text = typeof input === 'number' ? numberToDecimal(input, what) : input.trim();
   const match = DECIMAL.exec(text);
   if (!match) {
-    throw new MoneyError(`${what} '${String(input)}' is not a decimal amount (expected e.g. 1087.80)`);
+    throw new MoneyError(`${what} '${String(input)}' is not a decimal amount`);
   }
   const [, sign, whole = '0', fraction = ''] = match;
   const extra = fraction.slice(2);
@@ -41,7 +43,7 @@ export function parseMoney(input: string | number, what = 'amount'): Cents {
 function numberToDecimal(value: number, what: string): string {
   if (!Number.isFinite(value)) throw new MoneyError(`${what} '${value}' is not a decimal amount`);
   const text = String(value);
-  if (/e/i.test(text)) throw new MoneyError(`${what} '${text}' is not a plain decimal amount; write it as a string`);
+  if (/e/i.test(text)) throw new MoneyError(`${what} '${text}' is not a plain decimal amount`);
   return text;
 }
 

@@ -17,7 +17,7 @@ const amounts: [string, number | RegExp][] = [
   ['1,08.80', /amount '1,08.80' is not a decimal amount \(write e.g. 1087.80 or 1,087.80\)/],
   ['(12.50)', /is not a decimal amount/],
   ['-+5', /is not a decimal amount/],
-  ['$', /amount '\$' is not a decimal amount/],
+  ['$', /^amount '\$' is not a decimal amount \(write e.g. 1087.80 or 1,087.80\)$/],
   ['12 USD', /is not a decimal amount/],
   ['', /amount is empty/],
 ];
