@@ -6,7 +6,7 @@ import type { AuditEntry, AuditOutcome, Invoice, InvoiceStatus } from '../domain
 import type { Ledger } from '../domain/ledger.js';
 import { displayMoney } from '../domain/money.js';
 import { emptyVaultRules, type ValidationIssue, type ValidationLevel } from '../domain/rules.js';
-import { hasErrors, validateInvoice } from '../domain/validation.js';
+import { hasErrors, invoiceNumberKey, validateInvoice } from '../domain/validation.js';
 import { routeLines } from '../domain/routing.js';
 import { ACCOUNTING_LABELS, requireRole, requireVault, rolesOf, type Vault } from '../domain/vault.js';
 import { applyEdit, approveLines, editRefusal, holdInvoice, rejectLines, releaseInvoice, type InvoiceEdit } from '../domain/workflow.js';
@@ -63,11 +63,12 @@ function summarise(issues: readonly ValidationIssue[]): { outcome: AuditOutcome;
 }
 
 async function checkFor(desk: Desk, invoice: Invoice, vault: Vault, level: ValidationLevel, ledger: Ledger): Promise<ValidationIssue[]> {
-  const others = (await desk.store.invoices(vault.id)).filter((other) => other.id !== invoice.id);
+  const key = invoiceNumberKey(invoice.header.vendor, invoice.header.invoiceNumber);
+  const others = key === null ? [] : (await desk.store.invoices(vault.id)).filter((other) => other.id !== invoice.id && invoiceNumberKey(other.header.vendor, other.header.invoiceNumber) === key);
   return validateInvoice(invoice, {
     ledger,
     rules: vault.rules ?? emptyVaultRules(),
-    otherInvoices: others,
+    sameNumberInvoices: others.map(({ id, status }) => ({ id, status })),
     accountingLabel: ACCOUNTING_LABELS[vault.accounting],
   }, level);
 }

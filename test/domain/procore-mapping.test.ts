@@ -191,7 +191,7 @@ describe("mapRequisition on the sandbox's demo seed", () => {
         header: mapped.header, lines: mapped.lines, source: { kind: 'procore-auto' as const, procore: mapped.procore },
         attachments: [], flags: [], audit: [], createdAt: '', updatedAt: '',
       };
-      const issues = validateInvoice(invoice, { ledger: demoLedger(), rules: emptyVaultRules(), otherInvoices: [], accountingLabel: 'Sage 300' });
+      const issues = validateInvoice(invoice, { ledger: demoLedger(), rules: emptyVaultRules(), sameNumberInvoices: [], accountingLabel: 'Sage 300' });
       if (issues.length) findings[requisition.id] = issues.map((issue) => `${issue.level} ${issue.rule}`);
     }
     expect(findings).toEqual({
