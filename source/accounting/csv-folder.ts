@@ -3,22 +3,41 @@
 // be used keeps its last good rows (this instance's, or the folder's last-good snapshot).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { check } from '../edge/schema.js';
 import { UserError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
 import { emptyLedger, type Ledger } from '../domain/ledger.js';
+import type { Cents } from '../domain/money.js';
 import type { LedgerConfig } from '../domain/vault.js';
 import type { AccountingBridge, BridgeOptions, ExportFile, LoadProblem } from './bridge.js';
 import { decodeText, readCsv } from './csv.js';
+import * as field from './fields.js';
 import { exportFileName, exportText, exportTime, isExportFile } from './export-file.js';
 import { fileVersion, isMissing, publishNew, readVersioned, sameFile, type FileVersion } from './files.js';
 import { LAST_GOOD_FILE, LastGoodStore, type LastGood } from './last-good.js';
-import { headerLine, LEDGER_FILES, LEDGER_KIND_LABELS, LEDGER_KINDS, parseLedgerFile, type LedgerFileSpec, type LedgerKind } from './ledger-files.js';
+import { headerLine, LEDGER_FILES, LEDGER_KIND_LABELS, LEDGER_KINDS, parseLedgerFile, type LedgerFileSpec, type LedgerKind, type LedgerRecord } from './ledger-files.js';
 
 interface FileState {
   version: FileVersion | null;
   rows: unknown[];
   problems: LoadProblem[];
 }
+
+// The last good snapshot is a file in a folder other programs write to: its rows are checked
+// as they come back, so that a damaged one cannot put text where validation expects cents.
+const cents = z.number().int().transform((value) => value as Cents);
+const LEDGER_RECORDS: { [K in LedgerKind]: z.ZodType<LedgerRecord<K>> } = {
+  vendors: z.object({ code: z.string(), name: z.string(), active: z.boolean() }),
+  jobs: z.object({ code: z.string(), name: z.string(), closed: z.boolean() }),
+  costCodes: z.object({ job: z.string(), code: z.string(), description: z.string() }),
+  commitments: z.object({ code: z.string(), vendor: z.string(), job: z.string(), type: z.enum(['subcontract', 'purchase-order']), open: z.boolean(), amount: cents, remaining: cents }),
+  apInvoices: z.object({ vendor: z.string(), invoiceNumber: z.string(), amount: cents, date: z.string() }),
+  checks: z.object({ checkNumber: z.string(), checkDate: z.string(), vendor: z.string(), invoiceNumber: z.string(), amount: cents, method: z.string() }),
+};
+
+/** The invoice id of a row of an export file. */
+const exportedInvoiceId = field.row({ invoice_id: field.text }, (cells) => cells.invoice_id);
 
 
 async function isDirectory(dir: string): Promise<boolean> {
@@ -120,12 +139,16 @@ export class CsvFolderBridge implements AccountingBridge {
   /** A file that cannot be used: say so, and keep serving the newest good rows anyone saw. */
   private async fallback(spec: LedgerFileSpec, version: FileVersion | null, problem: LoadProblem, others: LoadProblem[] = []): Promise<FileState> {
     const mine = this.good.get(spec.kind);
-    const saved = await this.lastGood.get(spec.file).catch(() => undefined);
+    const stored = await this.lastGood.get(spec.file).catch(() => undefined);
+    const checked = stored ? check(z.object({ rows: z.array(LEDGER_RECORDS[spec.kind]) }), { rows: stored.rows }) : null;
+    const saved = stored && checked?.ok ? { savedAt: stored.savedAt, rows: checked.value.rows } : undefined;
     const best = mine && (!saved || mine.savedAt >= saved.savedAt) ? mine : saved;
     const label = LEDGER_KIND_LABELS[spec.kind];
     const message = best
       ? `${problem.message}; meanwhile the ${best.rows.length} ${label} read at ${best.savedAt} stay in use`
-      : `${problem.message}; no good copy was ever read, so there are no ${label}`;
+      : checked && !checked.ok
+        ? `${problem.message}; the last good copy in the folder (${LAST_GOOD_FILE}) is damaged — ${checked.problem} — so there are no ${label}`
+        : `${problem.message}; no good copy was ever read, so there are no ${label}`;
     return { version, rows: best?.rows ?? [], problems: [{ ...problem, message }, ...others] };
   }
 
@@ -152,7 +175,7 @@ export class CsvFolderBridge implements AccountingBridge {
       if (at === null || at < since) continue;
       const file = join(this.dir, name);
       const table = readCsv(decodeText(await readFile(file)).text);
-      found.push({ file, at, invoiceIds: new Set(table.rows.map((row) => row.get('invoice_id').trim()).filter(Boolean)) });
+      found.push({ file, at, invoiceIds: new Set(table.rows.map((row) => exportedInvoiceId(row.get)).filter(Boolean)) });
     }
     return found;
   }

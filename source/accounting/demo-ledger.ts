@@ -12,7 +12,7 @@ import type { AccountingBridge, BridgeOptions, ExportFile, LoadProblem } from '.
 import { CsvFolderBridge } from './csv-folder.js';
 import { csvLine, decodeText, readCsv } from './csv.js';
 import { exportTime, isExportFile } from './export-file.js';
-import { FieldError, amount as parseAmount } from './fields.js';
+import * as field from './fields.js';
 import { createIfMissing, fileVersion, isMissing, readVersioned, sameFile, writeAtomic, type FileVersion } from './files.js';
 import { withFolderLock } from './folder-lock.js';
 import { headerLine, LEDGER_FILES, parseLedgerFile, type LedgerFileSpec } from './ledger-files.js';
@@ -77,6 +77,11 @@ const EXPORT_NEEDS = ['invoice_id', 'vendor', 'invoice_number', 'invoice_date', 
 
 const key = (vendor: string, invoiceNumber: string) => `${vendor}\u0000${invoiceNumber}`;
 
+const readExportRow = field.row(
+  { invoice_id: field.text, vendor: field.text, invoice_number: field.text, invoice_date: field.text, invoice_total: field.amount, line_retainage: field.amount },
+  (cells) => ({ id: cells.invoice_id, vendor: cells.vendor, invoiceNumber: cells.invoice_number, invoiceDate: cells.invoice_date, total: cells.invoice_total, retainage: cells.line_retainage }),
+);
+
 /** An export file's invoices (one per invoice id: its total, and the retainage of its lines). */
 function readExport(file: string, bytes: Uint8Array): { invoices: ExportedInvoice[]; problems: LoadProblem[] } {
   const csv = readCsv(decodeText(bytes).text);
@@ -89,22 +94,12 @@ function readExport(file: string, bytes: Uint8Array): { invoices: ExportedInvoic
   const byId = new Map<string, ExportedInvoice>();
   for (const row of csv.rows) {
     try {
-      const id = row.get('invoice_id').trim();
-      const retainage = parseAmount(row.get('line_retainage'), 'line_retainage');
+      const { id, ...line } = readExportRow(row.get);
       const known = byId.get(id);
-      if (known) {
-        known.retainage = (known.retainage + retainage) as Cents;
-        continue;
-      }
-      byId.set(id, {
-        vendor: row.get('vendor').trim(),
-        invoiceNumber: row.get('invoice_number').trim(),
-        invoiceDate: row.get('invoice_date').trim(),
-        total: parseAmount(row.get('invoice_total'), 'invoice_total'),
-        retainage,
-      });
+      if (known) known.retainage = (known.retainage + line.retainage) as Cents;
+      else byId.set(id, line);
     } catch (error) {
-      if (!(error instanceof FieldError)) throw error;
+      if (!(error instanceof field.FieldError)) throw error;
       problems.push({ file, line: row.line, message: `${error.message} — the demo ledger will not pay this row`, fatal: false });
     }
   }

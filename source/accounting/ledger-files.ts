@@ -55,7 +55,7 @@ export const LEDGER_FILES = {
     required: true,
     columns: ['code', 'name', 'status'],
     optionalColumns: [],
-    row: (get) => ({ code: field.requiredText(get('code'), 'code'), name: get('name').trim(), active: field.active(get('status'), 'status') }),
+    row: field.row({ code: field.requiredText, name: field.text, status: field.active }, ({ code, name, status }) => ({ code, name, active: status })),
     unique: (vendor) => ({ key: vendor.code, label: `vendor code '${vendor.code}'` }),
   }),
   jobs: spec({
@@ -64,7 +64,7 @@ export const LEDGER_FILES = {
     required: true,
     columns: ['code', 'name', 'status'],
     optionalColumns: [],
-    row: (get) => ({ code: field.requiredText(get('code'), 'code'), name: get('name').trim(), closed: !field.open(get('status'), 'status') }),
+    row: field.row({ code: field.requiredText, name: field.text, status: field.open }, ({ code, name, status }) => ({ code, name, closed: !status })),
     unique: (job) => ({ key: job.code, label: `job code '${job.code}'` }),
   }),
   costCodes: spec({
@@ -73,11 +73,7 @@ export const LEDGER_FILES = {
     required: true,
     columns: ['job', 'code'],
     optionalColumns: ['description'],
-    row: (get) => ({
-      job: field.requiredText(get('job'), 'job'),
-      code: field.requiredText(get('code'), 'code'),
-      description: get('description').trim(),
-    }),
+    row: field.row({ job: field.requiredText, code: field.requiredText, description: field.text }, (cost) => cost),
     unique: (cost) => ({ key: `${cost.job}\u0000${cost.code}`, label: `cost code '${cost.code}' of job '${cost.job}'` }),
   }),
   commitments: spec({
@@ -86,15 +82,10 @@ export const LEDGER_FILES = {
     required: true,
     columns: ['code', 'vendor', 'job', 'type', 'status', 'amount', 'remaining'],
     optionalColumns: [],
-    row: (get) => ({
-      code: field.requiredText(get('code'), 'code'),
-      vendor: field.requiredText(get('vendor'), 'vendor'),
-      job: field.requiredText(get('job'), 'job'),
-      type: field.commitmentType(get('type'), 'type'),
-      open: field.open(get('status'), 'status'),
-      amount: field.amount(get('amount'), 'amount'),
-      remaining: field.amount(get('remaining'), 'remaining'),
-    }),
+    row: field.row(
+      { code: field.requiredText, vendor: field.requiredText, job: field.requiredText, type: field.commitmentType, status: field.open, amount: field.amount, remaining: field.amount },
+      ({ status, ...commitment }) => ({ ...commitment, open: status }),
+    ),
     unique: (commitment) => ({ key: commitment.code, label: `commitment '${commitment.code}'` }),
   }),
   apInvoices: spec({
@@ -103,12 +94,10 @@ export const LEDGER_FILES = {
     required: false,
     columns: ['vendor', 'invoice_number', 'amount', 'date'],
     optionalColumns: [],
-    row: (get) => ({
-      vendor: field.requiredText(get('vendor'), 'vendor'),
-      invoiceNumber: field.requiredText(get('invoice_number'), 'invoice_number'),
-      amount: field.amount(get('amount'), 'amount'),
-      date: field.date(get('date'), 'date'),
-    }),
+    row: field.row(
+      { vendor: field.requiredText, invoice_number: field.requiredText, amount: field.amount, date: field.date },
+      ({ vendor, invoice_number, amount, date }) => ({ vendor, invoiceNumber: invoice_number, amount, date }),
+    ),
   }),
   checks: spec({
     kind: 'checks',
@@ -116,14 +105,17 @@ export const LEDGER_FILES = {
     required: false,
     columns: ['check_number', 'check_date', 'vendor', 'invoice_number', 'amount', 'method'],
     optionalColumns: [],
-    row: (get) => ({
-      checkNumber: field.requiredText(get('check_number'), 'check_number'),
-      checkDate: field.date(get('check_date'), 'check_date'),
-      vendor: field.requiredText(get('vendor'), 'vendor'),
-      invoiceNumber: field.requiredText(get('invoice_number'), 'invoice_number'),
-      amount: field.amount(get('amount'), 'amount'),
-      method: field.requiredText(get('method'), 'method'),
-    }),
+    row: field.row(
+      { check_number: field.requiredText, check_date: field.date, vendor: field.requiredText, invoice_number: field.requiredText, amount: field.amount, method: field.requiredText },
+      (check) => ({
+        checkNumber: check.check_number,
+        checkDate: check.check_date,
+        vendor: check.vendor,
+        invoiceNumber: check.invoice_number,
+        amount: check.amount,
+        method: check.method,
+      }),
+    ),
   }),
 } as const satisfies { [K in LedgerKind]: LedgerFileSpec<K> };
 

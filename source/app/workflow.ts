@@ -7,7 +7,7 @@ import type { AuditEntry, AuditOutcome, Invoice } from '../domain/invoice.js';
 import type { Ledger } from '../domain/ledger.js';
 import { displayMoney } from '../domain/money.js';
 import { emptyVaultRules, type ValidationIssue, type ValidationLevel } from '../domain/rules.js';
-import { validateInvoice } from '../domain/validation.js';
+import { invoiceNumberKey, validateInvoice } from '../domain/validation.js';
 import { routeLines } from '../domain/routing.js';
 import { ACCOUNTING_LABELS, requireRole, requireVault, rolesOf, type Vault } from '../domain/vault.js';
 import {
@@ -108,11 +108,15 @@ export async function vaultLedger(desk: DeskContext, vaultRef: string): Promise<
 }
 
 async function issuesFor(desk: DeskContext, invoice: Invoice, vault: Vault, level: ValidationLevel, ledger: Ledger): Promise<ValidationIssue[]> {
-  const others = (await desk.store.invoices(vault.id)).filter((other) => other.id !== invoice.id);
+  const key = invoiceNumberKey(invoice.header.vendor, invoice.header.invoiceNumber);
+  const others =
+    key === null
+      ? []
+      : (await desk.store.invoices(vault.id)).filter((other) => other.id !== invoice.id && invoiceNumberKey(other.header.vendor, other.header.invoiceNumber) === key);
   return validateInvoice(invoice, {
     ledger,
     rules: vault.rules ?? emptyVaultRules(),
-    otherInvoices: others,
+    sameNumberInvoices: others.map(({ id, status }) => ({ id, status })),
     accountingLabel: ACCOUNTING_LABELS[vault.accounting],
   }, level);
 }

@@ -7,6 +7,7 @@ import { displayMoney, formatMoney } from '../domain/money.js';
 import { plural } from '../domain/workflow.js';
 import { printJson, stringOption, type Command, type CommandContext } from './command.js';
 import { keyValues, oneLine, table } from './format.js';
+import { withRemedy } from './remedy.js';
 
 /** The invoice as scripts see it: money as decimal strings, file paths absolute. */
 export function invoiceJson(desk: Desk, invoice: Invoice) {
@@ -172,7 +173,7 @@ export const invoicesShowCommand: Command = {
     }
     const issues = invoice.validation?.issues ?? [];
     if (issues.length) {
-      parts.push('', `Validation (${invoice.validation!.level}, ${invoice.validation!.at}):`, ...issues.map((issue) => `  ${issue.level}: ${oneLine(issue.message)}`));
+      parts.push('', `Validation (${invoice.validation!.level}, ${invoice.validation!.at}):`, ...issues.map((issue) => `  ${issue.level}: ${oneLine(withRemedy(issue))}`));
     }
     if (invoice.exported) parts.push('', `Exported ${invoice.exported.at} by ${invoice.exported.by} to ${invoice.exported.file}`);
     if (invoice.payment) {

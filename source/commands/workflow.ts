@@ -35,9 +35,9 @@ function printStep(ctx: CommandContext, result: StepResult, verb: string): void 
   if (invoice.routing?.outcome === 'failed' && verb === 'not routed') {
     // The failed checks are among the reasons: each is said once.
     lines.push('  Stays in its queue because:', ...invoice.routing.reasons.map((reason) => `  - ${oneLine(reason)}`));
-    for (const issue of issues) if (issue.level !== 'error') lines.push(`  warning: ${oneLine(issue.message)}`);
+    for (const issue of issues) if (issue.level !== 'error') lines.push(`  warning: ${oneLine(withRemedy(issue))}`);
   } else {
-    for (const issue of issues) lines.push(`  ${issue.level === 'error' ? 'error' : 'warning'}: ${oneLine(issue.message)}`);
+    for (const issue of issues) lines.push(`  ${issue.level === 'error' ? 'error' : 'warning'}: ${oneLine(withRemedy(issue))}`);
   }
   ctx.out(lines.join('\n'));
 }

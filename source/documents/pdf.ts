@@ -1,6 +1,7 @@
 // Turning the files of a document into its one PDF: PDFs page by page, JPEG and PNG as pages.
 import { PDFDocument } from '@cantoo/pdf-lib';
 import type { ContentType } from '../domain/invoice.js';
+import { lastSection, pagesProblem, sectionsProblem } from './pdf-whole.js';
 
 export interface SourceFile {
   name: string;
@@ -9,7 +10,7 @@ export interface SourceFile {
 }
 
 export class DocumentError extends Error {
-  /** `reason` reads after the file's name: "is not a readable PDF (…)". */
+  /** `reason` reads after the file's name: "is not a readable PDF: it is damaged or incomplete — …". */
   constructor(
     readonly file: string,
     readonly reason: string,
@@ -22,6 +23,11 @@ export class DocumentError extends Error {
 // US Letter in points: images larger than a page are scaled down to fit it.
 const PAGE = { width: 612, height: 792 };
 
+/** The reason for a file that is not a whole PDF, and what to do about it. */
+function damaged(file: SourceFile, problem: string): DocumentError {
+  return new DocumentError(file.name, `is not a readable PDF: it is damaged or incomplete — ${problem}; get the file again, or save it again as PDF from the program that made it`);
+}
+
 async function loadPdf(file: SourceFile): Promise<PDFDocument> {
   try {
     // Encrypted files with an empty user password (common for scanned invoices) open in the fork.
@@ -30,20 +36,28 @@ async function loadPdf(file: SourceFile): Promise<PDFDocument> {
     try {
       return await PDFDocument.load(file.bytes, { ignoreEncryption: true, updateMetadata: false });
     } catch {
-      throw new DocumentError(file.name, `is not a readable PDF (${(first as Error).message.split('\n')[0]})`);
+      throw damaged(file, `it cannot be parsed (${(first as Error).message.split('\n')[0]})`);
     }
   }
 }
 
-/** Page count of a PDF, or a DocumentError saying why it cannot be read. */
+/**
+ * Page count of a PDF that opens completely, or a DocumentError saying why it does not: a file
+ * cut short or damaged is refused even where a lenient reader would still show some pages.
+ */
 export async function pdfPageCount(file: SourceFile): Promise<number> {
+  // The end first: it is cheap, and a file cut short need not be parsed at all.
+  const end = lastSection(file.bytes);
+  if ('problem' in end) throw damaged(file, end.problem);
   const doc = await loadPdf(file);
+  // The pages first: a missing page says more to a clerk than a cross-reference entry does.
+  const problem = pagesProblem(doc) ?? sectionsProblem(file.bytes, doc, end.offset);
+  if (problem) throw damaged(file, problem);
   let pages: number;
   try {
-    // A file can parse yet have no usable page tree; pdf-lib only finds out here.
     pages = doc.getPageCount();
   } catch (error) {
-    throw new DocumentError(file.name, `is not a readable PDF (its page tree is broken: ${(error as Error).message})`);
+    throw damaged(file, `its page tree cannot be read (${(error as Error).message})`);
   }
   if (pages === 0) throw new DocumentError(file.name, 'is a PDF with no pages');
   return pages;

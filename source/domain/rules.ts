@@ -1,6 +1,7 @@
 // The rules an admin keeps per vault: routing rules (who reviews which invoice lines) and custom
 // validation rules. Shapes as domain.md describes them; amounts in cents inside apdesk, decimal
 // strings in rule files.
+import type { Remedy } from './errors.js';
 import type { Cents } from './money.js';
 import type { CommitmentType } from './ledger.js';
 
@@ -56,6 +57,8 @@ export interface ValidationIssue {
   field: string;
   value: string | null;
   message: string;
+  /** What to do about it, when someone other than the clerk must act (an admin's setting). */
+  remedy?: Remedy;
 }
 
 /** Per vault: the rules and the validation options domain.md mentions. */

@@ -4,16 +4,23 @@
 // Codes (vendor, job, cost code, commitment, invoice number) compare trimmed and
 // case-insensitive: Sage keeps codes in upper case, but clerks and Procore's origin_code do not.
 // Field paths count lines from 0 (`lines[2].costCode`); messages count them from 1 ("line 3").
-import type { Invoice, InvoiceLine, LineType } from './invoice.js';
-import type { Ledger, LedgerCommitment } from './ledger.js';
+import type { Invoice, InvoiceLine, InvoiceStatus, LineType } from './invoice.js';
+import type { Ledger, LedgerCommitment, LedgerCostCode, LedgerJob, LedgerVendor } from './ledger.js';
 import { displayMoney, formatMoney, MoneyError, parseMoney, type Cents } from './money.js';
 import type { CustomValidationRule, ValidationIssue, ValidationLevel, VaultRules } from './rules.js';
+import { remedy } from './errors.js';
 
 export interface ValidationContext {
   ledger: Ledger;
   rules: VaultRules;
-  /** The vault's other invoices, for the duplicate invoice-number check (exclude the invoice itself). */
-  otherInvoices: readonly Invoice[];
+  /**
+   * The vault's other invoices that have this invoice's vendor and invoice number, for the
+   * duplicate-number check: those whose invoiceNumberKey(vendor, invoiceNumber) equals this
+   * invoice's (codes compare trimmed and case-insensitive, so " abc-con " / "ABC-CON" and "9348"
+   * are one key). Empty when this invoice has no vendor or no number. The invoice itself may be
+   * among them, and rejected ones may too: the check leaves both out.
+   */
+  sameNumberInvoices: readonly { id: string; status: InvoiceStatus }[];
   /** 'Sage 300' etc., used in messages. */
   accountingLabel: string;
 }
@@ -26,6 +33,16 @@ export function codeKey(code: string): string {
 export function sameCode(a: string | null | undefined, b: string | null | undefined): boolean {
   if (a === null || a === undefined || b === null || b === undefined) return false;
   return codeKey(a) === codeKey(b);
+}
+
+/**
+ * The key under which an invoice counts for the duplicate-number check: its vendor and invoice
+ * number as codes compare, or null when either is blank (such an invoice duplicates nothing).
+ * A store index of invoices by this key feeds ValidationContext.sameNumberInvoices.
+ */
+export function invoiceNumberKey(vendor: string | null | undefined, invoiceNumber: string | null | undefined): string | null {
+  const [vendorKey, numberKey] = [codeKey(vendor ?? ''), codeKey(invoiceNumber ?? '')];
+  return vendorKey && numberKey ? `${vendorKey}\u0000${numberKey}` : null;
 }
 
 /** Lines of these types are job-costed: they need a job and a cost code. Expense lines need neither. */
@@ -128,6 +145,15 @@ function splitList(value: string): string[] {
 }
 
 // ---- the checks ----
+// Each built-in check is a pure function of the invoice and the context; validateInvoice runs
+// them in the order a person reads an invoice: header, then each line, then the sums.
+
+/** The context with the ledger's codes by key, looked up once per validation. */
+interface CheckContext extends ValidationContext {
+  codes: LedgerCodes;
+}
+type InvoiceCheck = (invoice: Invoice, context: CheckContext) => ValidationIssue[];
+type LineCheck = (invoice: Invoice, index: number, context: CheckContext) => ValidationIssue[];
 
 function present(value: string | null | undefined): string | null {
   const trimmed = value?.trim();
@@ -142,249 +168,290 @@ function capital(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/**
- * Runs the built-in checks (at every level: they block routing and approval alike) and the
- * active custom rules of `level`. Warnings never block; see hasErrors.
- */
-export function validateInvoice(invoice: Invoice, context: ValidationContext, level: ValidationLevel = 'before-routing'): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const add = (issue: ValidationIssue) => issues.push(issue);
-  const label = context.accountingLabel;
-  const { ledger, rules } = context;
-  const header = invoice.header;
-  const fromProcore = invoice.source.kind === 'procore-auto' || invoice.source.kind === 'procore-manual';
+function fromProcore(invoice: Invoice): boolean {
+  return invoice.source.kind === 'procore-auto' || invoice.source.kind === 'procore-manual';
+}
 
-  const vendors = new Map(ledger.vendors.map((vendor) => [codeKey(vendor.code), vendor]));
-  const jobs = new Map(ledger.jobs.map((job) => [codeKey(job.code), job]));
-  const commitments = new Map(ledger.commitments.map((commitment) => [codeKey(commitment.code), commitment]));
-  const costCodes = new Set(ledger.costCodes.map((costCode) => `${codeKey(costCode.job)}\u0000${codeKey(costCode.code)}`));
+interface LedgerCodes {
+  vendors: Map<string, LedgerVendor>;
+  jobs: Map<string, LedgerJob>;
+  commitments: Map<string, LedgerCommitment>;
+  costCodes: Set<string>;
+}
 
-  // Vendor.
-  const vendor = present(header.vendor);
+const costCodeKey = (job: string, code: string) => `${codeKey(job)}\u0000${codeKey(code)}`;
+
+function codesOf(ledger: Ledger): LedgerCodes {
+  return {
+    vendors: new Map(ledger.vendors.map((vendor) => [codeKey(vendor.code), vendor])),
+    jobs: new Map(ledger.jobs.map((job) => [codeKey(job.code), job])),
+    commitments: new Map(ledger.commitments.map((commitment) => [codeKey(commitment.code), commitment])),
+    costCodes: new Set(ledger.costCodes.map((costCode: LedgerCostCode) => costCodeKey(costCode.job, costCode.code))),
+  };
+}
+
+/** The vendor is entered, in the vendor list, and active. */
+const checkVendor: InvoiceCheck = (invoice, { codes, accountingLabel: label }) => {
+  const vendor = present(invoice.header.vendor);
   if (!vendor) {
-    add({ level: 'error', rule: 'vendor.missing', field: 'vendor', value: null, message: `Vendor is empty — enter the vendor's ${label} vendor code` });
-  } else {
-    const known = vendors.get(codeKey(vendor));
-    if (!known) {
-      const fix = fromProcore ? "fix the vendor's ERP code in Procore or pick a vendor" : 'check the code or pick a vendor';
-      add({ level: 'error', rule: 'vendor.unknown', field: 'vendor', value: vendor, message: `Vendor '${vendor}' is not in the ${label} vendor list — ${fix}` });
-    } else if (!known.active) {
-      add({
-        level: 'error',
-        rule: 'vendor.inactive',
-        field: 'vendor',
-        value: vendor,
-        message: `Vendor '${vendor}' (${known.name}) is inactive in ${label} — reactivate it in ${label} or pick another vendor`,
-      });
-    }
+    return [{ level: 'error', rule: 'vendor.missing', field: 'vendor', value: null, message: `Vendor is empty — enter the vendor's ${label} vendor code` }];
   }
+  const known = codes.vendors.get(codeKey(vendor));
+  if (!known) {
+    const fix = fromProcore(invoice) ? "fix the vendor's ERP code in Procore or pick a vendor" : 'check the code or pick a vendor';
+    return [{ level: 'error', rule: 'vendor.unknown', field: 'vendor', value: vendor, message: `Vendor '${vendor}' is not in the ${label} vendor list — ${fix}` }];
+  }
+  if (!known.active) {
+    return [{
+      level: 'error',
+      rule: 'vendor.inactive',
+      field: 'vendor',
+      value: vendor,
+      message: `Vendor '${vendor}' (${known.name}) is inactive in ${label} — reactivate it in ${label} or pick another vendor`,
+    }];
+  }
+  return [];
+};
 
-  // Invoice number: present, and not used before by the same vendor.
-  const number = present(header.invoiceNumber);
+/** The invoice number is entered, and not used before by the same vendor: in the AP history, or in this vault. */
+const checkInvoiceNumber: InvoiceCheck = (invoice, { ledger, sameNumberInvoices, accountingLabel: label }) => {
+  const number = present(invoice.header.invoiceNumber);
   if (!number) {
-    add({
+    return [{
       level: 'error',
       rule: 'invoiceNumber.missing',
       field: 'invoiceNumber',
       value: null,
       message: "Invoice number is empty — enter the number printed on the vendor's invoice",
-    });
-  } else if (vendor) {
-    const posted = ledger.apInvoices.find((entry) => sameCode(entry.vendor, vendor) && sameCode(entry.invoiceNumber, number));
-    // A rejected invoice in the vault does not count: re-entering a rejected invoice is the usual fix.
-    const twin = context.otherInvoices.find(
-      (other) =>
-        other.id !== invoice.id &&
-        other.status !== 'rejected' &&
-        sameCode(other.header.vendor, vendor) &&
-        sameCode(other.header.invoiceNumber, number),
-    );
-    if (posted) {
-      add({
-        level: 'error',
-        rule: 'invoiceNumber.duplicate',
-        field: 'invoiceNumber',
-        value: number,
-        message: `Invoice number '${number}' of vendor '${vendor}' is already in the ${label} AP history (${posted.date}, ${displayMoney(posted.amount)}) — if this is not a duplicate, correct the invoice number`,
-      });
-    } else if (twin) {
-      add({
-        level: 'error',
-        rule: 'invoiceNumber.duplicate',
-        field: 'invoiceNumber',
-        value: number,
-        message: `Invoice number '${number}' of vendor '${vendor}' is already used by invoice ${twin.id} in this vault — if this is not a duplicate, correct the invoice number`,
-      });
-    }
+    }];
   }
+  const vendor = present(invoice.header.vendor);
+  if (!vendor) return [];
+  const duplicate = (where: string): ValidationIssue[] => [{
+    level: 'error',
+    rule: 'invoiceNumber.duplicate',
+    field: 'invoiceNumber',
+    value: number,
+    message: `Invoice number '${number}' of vendor '${vendor}' is already ${where} — if this is not a duplicate, correct the invoice number`,
+  }];
+  const posted = ledger.apInvoices.find((entry) => sameCode(entry.vendor, vendor) && sameCode(entry.invoiceNumber, number));
+  if (posted) return duplicate(`in the ${label} AP history (${posted.date}, ${displayMoney(posted.amount)})`);
+  // A rejected invoice in the vault does not count: re-entering a rejected invoice is the usual fix.
+  const twin = sameNumberInvoices.find((other) => other.id !== invoice.id && other.status !== 'rejected');
+  return twin ? duplicate(`used by invoice ${twin.id} in this vault`) : [];
+};
 
-  // Total: entered, and not $0 unless the vault allows it.
-  if (header.total === null) {
-    add({ level: 'error', rule: 'total.missing', field: 'total', value: null, message: 'Invoice total is empty — enter the total from the invoice' });
-  } else if (header.total === 0 && !rules.options.allowZeroInvoices) {
-    add({
-      level: 'error',
-      rule: 'total.zero',
-      field: 'total',
-      value: formatMoney(header.total),
-      message: 'Invoice total is $0.00 and this vault does not accept $0 invoices — enter the amount, or an admin can allow them (`apdesk rules options --vault VAULT --allow-zero on`)',
-    });
-  }
+/** The total is entered. */
+const checkTotalEntered: InvoiceCheck = (invoice) =>
+  invoice.header.total === null
+    ? [{ level: 'error', rule: 'total.missing', field: 'total', value: null, message: 'Invoice total is empty — enter the total from the invoice' }]
+    : [];
 
-  // Lines.
-  if (invoice.lines.length === 0) {
-    add({
-      level: 'error',
-      rule: 'lines.missing',
-      field: 'lines',
-      value: null,
-      message: 'The invoice has no lines — add at least one line with its job, cost code and amount',
-    });
-  }
-  invoice.lines.forEach((line, index) => {
-    const at = `lines[${index}]`;
-    const name = lineName(index);
-    const jobCosted = JOB_COSTED.includes(line.type);
-    const job = present(line.job);
-    let jobKnown = false;
-    if (!job) {
-      if (jobCosted) add({ level: 'error', rule: 'job.missing', field: `${at}.job`, value: null, message: `${capital(name)} has no job — enter the job` });
-    } else {
-      const known = jobs.get(codeKey(job));
-      if (!known) {
-        const fix = fromProcore ? 'correct the project number in Procore or the job on the line' : 'correct the job';
-        add({ level: 'error', rule: 'job.unknown', field: `${at}.job`, value: job, message: `Job '${job}' on ${name} is not in the ${label} job list — ${fix}` });
-      } else {
-        jobKnown = true;
-        if (known.closed) {
-          add({
-            level: rules.options.closedJobIsWarning ? 'warning' : 'error',
-            rule: 'job.closed',
-            field: `${at}.job`,
-            value: job,
-            message: `Job '${job}' on ${name} is closed in ${label} — reopen it in ${label} or code the line to an open job`,
-          });
-        }
-      }
-    }
-
-    const costCode = present(line.costCode);
-    const category = present(line.category);
-    if (!costCode) {
-      if (category) {
-        add({
-          level: 'error',
-          rule: 'category.without-cost-code',
-          field: `${at}.category`,
-          value: category,
-          message: `${capital(name)} has category '${category}' but no cost code — enter the cost code or clear the category`,
-        });
-      } else if (jobCosted) {
-        add({ level: 'error', rule: 'costCode.missing', field: `${at}.costCode`, value: null, message: `${capital(name)} has no cost code — enter the cost code` });
-      }
-    } else if (job && jobKnown && !costCodes.has(`${codeKey(job)}\u0000${codeKey(costCode)}`)) {
-      add({
+/** A $0 total only where the vault accepts $0 invoices. */
+const checkZeroTotal: InvoiceCheck = (invoice, { rules }) =>
+  invoice.header.total === 0 && !rules.options.allowZeroInvoices
+    ? [{
         level: 'error',
-        rule: 'costCode.unknown',
-        field: `${at}.costCode`,
-        value: costCode,
-        message: `Cost code '${costCode}' on ${name} is not set up for job '${job}' in ${label} — pick one of the job's cost codes or add it in ${label}`,
-      });
-    }
+        rule: 'total.zero',
+        field: 'total',
+        value: formatMoney(invoice.header.total),
+        message: 'Invoice total is $0.00 and this vault does not accept $0 invoices — enter the amount, or an admin can allow them',
+        remedy: remedy('rules.allow-zero', { vault: invoice.vaultId }),
+      }]
+    : [];
 
-    const commitmentCode = present(line.commitment);
-    if (!commitmentCode) {
-      if (COMMITTED.includes(line.type)) {
-        add({
+/** At least one line. */
+const checkLinesEntered: InvoiceCheck = (invoice) =>
+  invoice.lines.length === 0
+    ? [{
+        level: 'error',
+        rule: 'lines.missing',
+        field: 'lines',
+        value: null,
+        message: 'The invoice has no lines — add at least one line with its job, cost code and amount',
+      }]
+    : [];
+
+/** A job-costed line has a job; a job it has is in the job list and open (or a warning, as the vault says). */
+const checkJob: LineCheck = (invoice, index, { codes, rules, accountingLabel: label }) => {
+  const line = invoice.lines[index]!;
+  const [at, name] = [`lines[${index}]`, lineName(index)];
+  const job = present(line.job);
+  if (!job) {
+    return JOB_COSTED.includes(line.type) ? [{ level: 'error', rule: 'job.missing', field: `${at}.job`, value: null, message: `${capital(name)} has no job — enter the job` }] : [];
+  }
+  const known = codes.jobs.get(codeKey(job));
+  if (!known) {
+    const fix = fromProcore(invoice) ? 'correct the project number in Procore or the job on the line' : 'correct the job';
+    return [{ level: 'error', rule: 'job.unknown', field: `${at}.job`, value: job, message: `Job '${job}' on ${name} is not in the ${label} job list — ${fix}` }];
+  }
+  if (known.closed) {
+    return [{
+      level: rules.options.closedJobIsWarning ? 'warning' : 'error',
+      rule: 'job.closed',
+      field: `${at}.job`,
+      value: job,
+      message: `Job '${job}' on ${name} is closed in ${label} — reopen it in ${label} or code the line to an open job`,
+    }];
+  }
+  return [];
+};
+
+/** A job-costed line has a cost code set up for its job; a category needs a cost code. */
+const checkCostCode: LineCheck = (invoice, index, { codes, accountingLabel: label }) => {
+  const line = invoice.lines[index]!;
+  const [at, name] = [`lines[${index}]`, lineName(index)];
+  const costCode = present(line.costCode);
+  const category = present(line.category);
+  if (!costCode) {
+    if (category) {
+      return [{
+        level: 'error',
+        rule: 'category.without-cost-code',
+        field: `${at}.category`,
+        value: category,
+        message: `${capital(name)} has category '${category}' but no cost code — enter the cost code or clear the category`,
+      }];
+    }
+    return JOB_COSTED.includes(line.type)
+      ? [{ level: 'error', rule: 'costCode.missing', field: `${at}.costCode`, value: null, message: `${capital(name)} has no cost code — enter the cost code` }]
+      : [];
+  }
+  // Against an unknown job there is nothing to look the cost code up in: checkJob says so.
+  const job = present(line.job);
+  if (!job || !codes.jobs.has(codeKey(job)) || codes.costCodes.has(costCodeKey(job, costCode))) return [];
+  return [{
+    level: 'error',
+    rule: 'costCode.unknown',
+    field: `${at}.costCode`,
+    value: costCode,
+    message: `Cost code '${costCode}' on ${name} is not set up for job '${job}' in ${label} — pick one of the job's cost codes or add it in ${label}`,
+  }];
+};
+
+/** A subcontract or purchase-order line has a commitment: known, of the invoice's vendor and the line's job, and open. */
+const checkCommitment: LineCheck = (invoice, index, { codes, accountingLabel: label }) => {
+  const line = invoice.lines[index]!;
+  const [at, name] = [`lines[${index}]`, lineName(index)];
+  const code = present(line.commitment);
+  if (!code) {
+    return COMMITTED.includes(line.type)
+      ? [{
           level: 'error',
           rule: 'commitment.missing',
           field: `${at}.commitment`,
           value: null,
           message: `${capital(name)} is a ${TYPE_LABELS[line.type]} line without a commitment — enter the commitment number or make it a job line`,
-        });
-      }
-      return;
-    }
-    const commitment = commitments.get(codeKey(commitmentCode));
-    if (!commitment) {
-      add({
-        level: 'error',
-        rule: 'commitment.unknown',
-        field: `${at}.commitment`,
-        value: commitmentCode,
-        message: `Commitment '${commitmentCode}' on ${name} is not in the ${label} commitment list — correct the commitment number`,
-      });
-      return;
-    }
-    if (vendor && !sameCode(commitment.vendor, vendor)) {
-      add({
-        level: 'error',
-        rule: 'commitment.vendor',
-        field: `${at}.commitment`,
-        value: commitmentCode,
-        message: `Commitment '${commitmentCode}' on ${name} belongs to vendor '${commitment.vendor}', not '${vendor}' — correct the vendor or the commitment`,
-      });
-    }
-    if (job && !sameCode(commitment.job, job)) {
-      add({
-        level: 'error',
-        rule: 'commitment.job',
-        field: `${at}.commitment`,
-        value: commitmentCode,
-        message: `Commitment '${commitmentCode}' on ${name} is for job '${commitment.job}', not '${job}' — correct the job or the commitment`,
-      });
-    }
-    if (!commitment.open) {
-      add({
-        level: 'error',
-        rule: 'commitment.closed',
-        field: `${at}.commitment`,
-        value: commitmentCode,
-        message: `Commitment '${commitmentCode}' on ${name} is closed in ${label} — reopen it in ${label} or code the line without it`,
-      });
-    }
-  });
-
-  // Lines add up to the total.
-  if (header.total !== null && invoice.lines.length > 0) {
-    const sum = invoice.lines.reduce((total, line) => total + line.amount, 0) as Cents;
-    if (sum !== header.total) {
-      add({
-        level: 'error',
-        rule: 'lines.total',
-        field: 'total',
-        value: formatMoney(header.total),
-        message: `Lines add up to ${displayMoney(sum)} but the invoice total is ${displayMoney(header.total)} — correct the line amounts or the total (difference ${displayMoney((header.total - sum) as Cents)})`,
-      });
-    }
+        }]
+      : [];
   }
+  const issue = (rule: string, message: string): ValidationIssue => ({ level: 'error', rule, field: `${at}.commitment`, value: code, message });
+  const commitment = codes.commitments.get(codeKey(code));
+  if (!commitment) {
+    return [issue('commitment.unknown', `Commitment '${code}' on ${name} is not in the ${label} commitment list — correct the commitment number`)];
+  }
+  const issues: ValidationIssue[] = [];
+  const vendor = present(invoice.header.vendor);
+  const job = present(line.job);
+  if (vendor && !sameCode(commitment.vendor, vendor)) {
+    issues.push(issue('commitment.vendor', `Commitment '${code}' on ${name} belongs to vendor '${commitment.vendor}', not '${vendor}' — correct the vendor or the commitment`));
+  }
+  if (job && !sameCode(commitment.job, job)) {
+    issues.push(issue('commitment.job', `Commitment '${code}' on ${name} is for job '${commitment.job}', not '${job}' — correct the job or the commitment`));
+  }
+  if (!commitment.open) {
+    issues.push(issue('commitment.closed', `Commitment '${code}' on ${name} is closed in ${label} — reopen it in ${label} or code the line without it`));
+  }
+  return issues;
+};
 
-  // Beyond a commitment's remaining balance: summed over the invoice's lines on that commitment.
+/** The lines add up to the total. */
+const checkLinesAddUp: InvoiceCheck = (invoice) => {
+  const total = invoice.header.total;
+  if (total === null || invoice.lines.length === 0) return [];
+  const sum = invoice.lines.reduce((amount, line) => amount + line.amount, 0) as Cents;
+  if (sum === total) return [];
+  return [{
+    level: 'error',
+    rule: 'lines.total',
+    field: 'total',
+    value: formatMoney(total),
+    message: `Lines add up to ${displayMoney(sum)} but the invoice total is ${displayMoney(total)} — correct the line amounts or the total (difference ${displayMoney((total - sum) as Cents)})`,
+  }];
+};
+
+/** A warning when the lines on one commitment come to more than its remaining balance. */
+const checkCommitmentBalance: InvoiceCheck = (invoice, { codes, accountingLabel: label }) => {
   const perCommitment = new Map<string, { commitment: LedgerCommitment; first: number; sum: number }>();
   invoice.lines.forEach((line, index) => {
     const code = present(line.commitment);
-    const commitment = code ? commitments.get(codeKey(code)) : undefined;
+    const commitment = code ? codes.commitments.get(codeKey(code)) : undefined;
     // A closed commitment is already an error; its balance adds nothing a clerk can act on.
     if (!commitment || !commitment.open) return;
     const entry = perCommitment.get(codeKey(commitment.code)) ?? { commitment, first: index, sum: 0 };
     entry.sum += line.amount;
     perCommitment.set(codeKey(commitment.code), entry);
   });
-  for (const { commitment, first, sum } of perCommitment.values()) {
-    if (sum <= commitment.remaining) continue;
-    add({
+  return [...perCommitment.values()]
+    .filter(({ commitment, sum }) => sum > commitment.remaining)
+    .map(({ commitment, first, sum }) => ({
       level: 'warning',
       rule: 'commitment.remaining',
       field: `lines[${first}].amount`,
       value: formatMoney(sum as Cents),
       message: `Lines on commitment '${commitment.code}' come to ${displayMoney(sum as Cents)}, beyond its remaining balance of ${displayMoney(commitment.remaining)} in ${label} — check the amounts or the commitment's change orders`,
-    });
-  }
+    }));
+};
 
-  for (const rule of rules.validation) {
-    if (rule.active && rule.level === level) issues.push(...checkCustomRule(rule, invoice));
-  }
-  return issues;
+/**
+ * Only a credit memo carries negative amounts: anywhere else a minus sign is a typing mistake (or
+ * a Procore credit) that would route, and pay, a negative invoice without a word.
+ */
+export function negativeAmounts(invoice: Pick<Invoice, 'header' | 'lines'>): string[] {
+  if (invoice.header.creditMemo) return [];
+  const negative: string[] = [];
+  if (invoice.header.total !== null && invoice.header.total < 0) negative.push(`total ${displayMoney(invoice.header.total)}`);
+  if (invoice.header.retainage !== null && invoice.header.retainage < 0) negative.push(`retainage ${displayMoney(invoice.header.retainage)}`);
+  invoice.lines.forEach((line, index) => {
+    if (line.amount < 0) negative.push(`line ${index + 1} amount ${displayMoney(line.amount)}`);
+  });
+  return negative;
+}
+
+const checkNegativeAmounts: InvoiceCheck = (invoice) => {
+  const negative = negativeAmounts(invoice);
+  return negative.length
+    ? [{
+        level: 'error',
+        rule: 'amount.negative',
+        field: 'creditMemo',
+        value: 'no',
+        message: `Negative ${negative.join(', ')} on an invoice that is not a credit memo — mark it as a credit memo, or correct the amount`,
+      }]
+    : [];
+};
+
+const HEADER_CHECKS: readonly InvoiceCheck[] = [checkVendor, checkInvoiceNumber, checkTotalEntered, checkZeroTotal, checkNegativeAmounts, checkLinesEntered];
+const LINE_CHECKS: readonly LineCheck[] = [checkJob, checkCostCode, checkCommitment];
+const SUM_CHECKS: readonly InvoiceCheck[] = [checkLinesAddUp, checkCommitmentBalance];
+
+/** The vault's active custom rules of one level. */
+function checkCustomRules(invoice: Invoice, { rules }: CheckContext, level: ValidationLevel): ValidationIssue[] {
+  return rules.validation.filter((rule) => rule.active && rule.level === level).flatMap((rule) => checkCustomRule(rule, invoice));
+}
+
+/**
+ * Runs the built-in checks (at every level: they block routing and approval alike) and the
+ * active custom rules of `level`. Warnings never block; see hasErrors.
+ */
+export function validateInvoice(invoice: Invoice, validation: ValidationContext, level: ValidationLevel = 'before-routing'): ValidationIssue[] {
+  const context: CheckContext = { ...validation, codes: codesOf(validation.ledger) };
+  return [
+    ...HEADER_CHECKS.flatMap((check) => check(invoice, context)),
+    ...invoice.lines.flatMap((_, index) => LINE_CHECKS.flatMap((check) => check(invoice, index, context))),
+    ...SUM_CHECKS.flatMap((check) => check(invoice, context)),
+    ...checkCustomRules(invoice, context, level),
+  ];
 }
 
 export function hasErrors(issues: readonly ValidationIssue[]): boolean {
@@ -418,7 +485,8 @@ function checkCustomRule(rule: CustomValidationRule, invoice: Invoice): Validati
         rule: code,
         field: rule.field,
         value: rule.value,
-        message: `Custom rule '${rule.name}' cannot be checked: ${problem ?? 'unknown field'} — an admin should fix it (\`apdesk rules list\`)`,
+        message: `Custom rule '${rule.name}' cannot be checked: ${problem ?? 'unknown field'} — an admin should fix it`,
+        remedy: remedy('rules.list', { vault: invoice.vaultId }),
       },
     ];
   }

@@ -16,6 +16,7 @@ import {
 import type { LedgerCheck } from './ledger.js';
 import type { RoutingOutcome } from './routing.js';
 import type { ValidationIssue } from './rules.js';
+import { negativeAmounts } from './validation.js';
 import { displayMoney, MoneyError, parseMoney, type Cents } from './money.js';
 import type { Role } from './vault.js';
 
@@ -111,13 +112,7 @@ function yesNo(value: string | null, field: string): boolean {
  * would route (and pay) a negative invoice without a word.
  */
 export function negativeAmountRefusal(invoice: Pick<Invoice, 'id' | 'header' | 'lines'>): Notice | null {
-  if (invoice.header.creditMemo) return null;
-  const negative: string[] = [];
-  if (invoice.header.total !== null && invoice.header.total < 0) negative.push(`total ${displayMoney(invoice.header.total)}`);
-  if (invoice.header.retainage !== null && invoice.header.retainage < 0) negative.push(`retainage ${displayMoney(invoice.header.retainage)}`);
-  invoice.lines.forEach((line, index) => {
-    if (line.amount < 0) negative.push(`line ${index + 1} amount ${displayMoney(line.amount)}`);
-  });
+  const negative = negativeAmounts(invoice);
   if (!negative.length) return null;
   return {
     message: `invoice ${invoice.id} has a negative ${negative.join(', ')}; only a credit memo may be negative — mark it as a credit memo, or enter the amount without a minus sign`,
@@ -348,7 +343,6 @@ export function decideRoute(invoice: Invoice, issues: readonly ValidationIssue[]
       `line ${index + 1}${line ? ` (job ${line.job ?? '-'}, cost code ${line.costCode ?? '-'}, ${displayMoney(line.amount)})` : ''} matched no routing rule — add a routing rule for it or change its coding`,
     );
   }
-  if (!invoice.lines.length) reasons.push('the invoice has no lines to route — code it first');
   const routed = reasons.length === 0;
   const base: Invoice = {
     ...invoice,

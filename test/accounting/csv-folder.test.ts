@@ -199,6 +199,23 @@ describe('the last good data of a file', () => {
   });
 });
 
+describe('a damaged last good copy', () => {
+  it('is not used: a row that does not fit never reaches the ledger, and the message says why', async () => {
+    const dir = await ledgerFolder({ 'vendors.csv': 'code,name\nNEW,New Vendor\n' });
+    const savedAt = '2026-11-20T10:00:00.000Z';
+    const source = { dev: 1, ino: 1, size: 1, mtimeMs: 1 };
+    await writeFile(
+      join(dir, LAST_GOOD_FILE),
+      JSON.stringify({ format: 1, files: { 'vendors.csv': { savedAt, source, rows: [{ code: 'ABC-CON', name: 'ABC', active: true }, { code: 'X', name: 'Y', active: 'yes' }] } } }),
+    );
+    const { ledger, problems } = await openBridge({ kind: 'csv-folder', dir }).load();
+    expect(ledger.vendors).toEqual([]);
+    expect(brief(problems)).toEqual([
+      `vendors.csv:1: column 'status' is missing from the header — the file needs: code,name,status; the last good copy in the folder (${LAST_GOOD_FILE}) is damaged — rows[1].active 'yes' is not true or false — so there are no vendors`,
+    ]);
+  });
+});
+
 describe('changes on disk', () => {
   it('re-reads a file that changed, and parses an unchanged one only once', async () => {
     const dir = await ledgerFolder();

@@ -1,6 +1,10 @@
 // One cell of an accounting export: amounts, dates, statuses and commitment types, case by case.
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import * as field from '../../source/accounting/fields.js';
+
+/** One cell read the way a row reads it, under a column name. */
+const read = (schema: z.ZodType, value: string, column: string) => field.row({ [column]: schema }, (cells) => cells[column])(() => value);
 
 const amounts: [string, number | RegExp][] = [
   ['1087.80', 108780],
@@ -17,7 +21,7 @@ const amounts: [string, number | RegExp][] = [
   ['1,08.80', /amount '1,08.80' is not a decimal amount \(write e.g. 1087.80 or 1,087.80\)/],
   ['(12.50)', /is not a decimal amount/],
   ['-+5', /is not a decimal amount/],
-  ['$', /amount '\$' is not a decimal amount/],
+  ['$', /^amount '\$' is not a decimal amount \(write e.g. 1087.80 or 1,087.80\)$/],
   ['12 USD', /is not a decimal amount/],
   ['', /amount is empty/],
 ];
@@ -35,43 +39,64 @@ const dates: [string, string | RegExp][] = [
   ['', /date is empty/],
 ];
 
-const statuses: [string, (value: string, column: string) => unknown, string, unknown][] = [
-  ['active', field.active, 'Active', true],
-  ['active', field.active, 'A', true],
-  ['active', field.active, 'inactive', false],
-  ['active', field.active, ' I ', false],
-  ['active', field.active, 'on-hold', false],
-  ['open', field.open, 'OPEN', true],
-  ['open', field.open, 'In Progress', true],
-  ['open', field.open, 'c', false],
-  ['open', field.open, 'Completed', false],
-  ['type', field.commitmentType, 'PO', 'purchase-order'],
-  ['type', field.commitmentType, 'P.O.', 'purchase-order'],
-  ['type', field.commitmentType, 'Purchase Order', 'purchase-order'],
-  ['type', field.commitmentType, 'purchase-order', 'purchase-order'],
-  ['type', field.commitmentType, 'SC', 'subcontract'],
-  ['type', field.commitmentType, 'Subcontract', 'subcontract'],
+const statuses: [string, string, z.ZodType, unknown][] = [
+  ['active', 'Active', field.active, true],
+  ['active', 'A', field.active, true],
+  ['active', 'inactive', field.active, false],
+  ['active', ' I ', field.active, false],
+  ['active', 'on-hold', field.active, false],
+  ['open', 'OPEN', field.open, true],
+  ['open', 'In Progress', field.open, true],
+  ['open', 'c', field.open, false],
+  ['open', 'Completed', field.open, false],
+  ['type', 'PO', field.commitmentType, 'purchase-order'],
+  ['type', 'P.O.', field.commitmentType, 'purchase-order'],
+  ['type', 'Purchase Order', field.commitmentType, 'purchase-order'],
+  ['type', 'purchase-order', field.commitmentType, 'purchase-order'],
+  ['type', 'SC', field.commitmentType, 'subcontract'],
+  ['type', 'Subcontract', field.commitmentType, 'subcontract'],
 ];
 
 describe('cells of an accounting export', () => {
   it.each(amounts)('amount %j', (input, expected) => {
-    if (expected instanceof RegExp) expect(() => field.amount(input, 'amount')).toThrow(expected);
-    else expect(field.amount(input, 'amount')).toBe(expected);
+    if (expected instanceof RegExp) expect(() => read(field.amount, input, 'amount')).toThrow(expected);
+    else expect(read(field.amount, input, 'amount')).toBe(expected);
   });
 
   it.each(dates)('date %j', (input, expected) => {
-    if (expected instanceof RegExp) expect(() => field.date(input, 'date')).toThrow(expected);
-    else expect(field.date(input, 'date')).toBe(expected);
+    if (expected instanceof RegExp) expect(() => read(field.date, input, 'date')).toThrow(expected);
+    else expect(read(field.date, input, 'date')).toBe(expected);
   });
 
-  it.each(statuses)('%s %j', (_, parse, input, expected) => {
-    expect(parse(input, 'status')).toBe(expected);
+  it.each(statuses)('%s %j', (_, input, schema, expected) => {
+    expect(read(schema, input, 'status')).toBe(expected);
   });
 
   it('refuses a status or type it does not know, naming the column and the value', () => {
-    expect(() => field.active('maybe', 'status')).toThrow("status 'maybe' is neither active nor inactive (write active/inactive, or A/I)");
-    expect(() => field.open('paused', 'status')).toThrow("status 'paused' is neither open nor closed (write open/closed, or O/C)");
-    expect(() => field.commitmentType('T&M', 'type')).toThrow("type 'T&M' is neither a subcontract nor a purchase order");
-    expect(() => field.active(' ', 'status')).toThrow('status is empty');
+    expect(() => read(field.active, 'maybe', 'status')).toThrow("status 'maybe' is neither active nor inactive (write active/inactive, or A/I)");
+    expect(() => read(field.open, ' paused ', 'status')).toThrow(/^status 'paused' is neither open nor closed \(write open\/closed, or O\/C\)$/);
+    expect(() => read(field.commitmentType, 'T&M', 'type')).toThrow("type 'T&M' is neither a subcontract nor a purchase order");
+    expect(() => read(field.active, ' ', 'status')).toThrow(/^status is empty$/);
+  });
+});
+
+describe('a row of an accounting export', () => {
+  const commitment = field.row(
+    { code: field.requiredText, type: field.commitmentType, status: field.open, amount: field.amount, note: field.text },
+    ({ status, ...rest }) => ({ ...rest, open: status }),
+  );
+  const cells = (values: Record<string, string>) => (column: string) => values[column] ?? '';
+
+  it('reads every cell and builds the record', () => {
+    expect(commitment(cells({ code: ' SC-1 ', type: 'PO', status: 'Closed', amount: '$1,087.80', note: '  ' }))).toEqual({
+      code: 'SC-1', type: 'purchase-order', open: false, amount: 108780, note: '',
+    });
+  });
+
+  it('names the first column that fails, in the order of the columns, with a FieldError', () => {
+    const bad = () => commitment(cells({ code: 'SC-1', type: 'T&M', status: 'paused', amount: 'ten' }));
+    expect(bad).toThrow(field.FieldError);
+    expect(bad).toThrow(/^type 'T&M' is neither a subcontract nor a purchase order/);
+    expect(() => commitment(cells({ type: 'SC', status: 'open', amount: '1' }))).toThrow(/^code is empty$/);
   });
 });

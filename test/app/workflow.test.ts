@@ -212,4 +212,14 @@ describe('an invoice through the desk', () => {
     const trail = await auditJson(['--invoice', 'INV-000004']);
     expect(trail.at(-1)).toMatchObject({ action: 'invoice.exported', detail: expect.stringContaining('not exported twice') });
   });
+
+  it("refuses a number the vendor already used in this vault, in any case, but not another vendor's", async () => {
+    await addCodedInvoice('INV-000005', '9348', '2026-11-08', '40.00');
+    await ok('clerk', ['invoices', 'edit', 'INV-000005', '--vendor', ' abc-con ']);
+    const twin = await as('clerk', ['invoices', 'validate', 'INV-000005']);
+    expect(twin.code).toBe(1);
+    expect(twin.stdout).toMatch(/Invoice number '9348' of vendor 'abc-con' is already used by invoice INV-000001 in this vault/);
+    await ok('clerk', ['invoices', 'edit', 'INV-000005', '--invoice-number', '9348-B']);
+    expect(JSON.parse(await ok('clerk', ['invoices', 'validate', 'INV-000005', '--json']))[0].issues).toEqual([]);
+  });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
+import { newDocument } from '../../source/domain/invoice.js';
 import { addMoney, cents, displayMoney, formatMoney, parseMoney } from '../../source/domain/money.js';
+import { applyEdit } from '../../source/domain/workflow.js';
 
 describe('parseMoney', () => {
   it.each([
@@ -66,5 +69,30 @@ describe('formatting', () => {
 
   it('refuses fractional cents', () => {
     expect(() => cents(1.5)).toThrow(/whole number/);
+  });
+});
+
+describe('what a refused amount says', () => {
+  // A new user saw "total 'abc' is not a decimal amount (expected e.g. 1087.80) (write amounts like 1087.80)":
+  // parseMoney says what is wrong; the caller, who knows the context, says what to write, once.
+  const document = newDocument({ id: 'INV-000001' as InvoiceId, vaultId: 'v' as VaultId, queueId: 'q' as QueueId, source: { kind: 'manual' }, attachments: [], user: 'clerk', now: '2026-11-26T10:00:00.000Z', detail: 'added' });
+  const editTotal = (total: string) => () => applyEdit(document, { header: { total } }, () => 'L1');
+
+  it.each([
+    ['abc', "total 'abc' is not a decimal amount (write amounts like 1087.80)"],
+    ['12.345', "total '12.345' has fractions of a cent; amounts carry at most 2 decimal places (write amounts like 1087.80)"],
+  ])('an edit of the total to %j says what to write once', (total, message) => {
+    let said = '';
+    try {
+      editTotal(total)();
+    } catch (error) {
+      said = (error as Error).message;
+    }
+    expect(said).toBe(message);
+  });
+
+  it('names the field and the value, with no hint of its own', () => {
+    expect(() => parseMoney('abc', 'total')).toThrow(/^total 'abc' is not a decimal amount$/);
+    expect(() => parseMoney(1e21, 'total')).toThrow(/^total '1e\+21' is not a plain decimal amount$/);
   });
 });

@@ -5,7 +5,7 @@ import { emptyHeader, type Invoice, type InvoiceLine } from '../../source/domain
 import type { Ledger } from '../../source/domain/ledger.js';
 import { parseMoney } from '../../source/domain/money.js';
 import { emptyVaultRules, type CustomValidationRule, type ValidationIssue } from '../../source/domain/rules.js';
-import { customRuleProblem, hasErrors, validateInvoice, type ValidationContext } from '../../source/domain/validation.js';
+import { customRuleProblem, hasErrors, invoiceNumberKey, validateInvoice, type ValidationContext } from '../../source/domain/validation.js';
 
 const $ = (amount: string) => parseMoney(amount);
 
@@ -72,7 +72,7 @@ function invoice(overrides: { header?: Partial<Invoice['header']>; lines?: Invoi
 }
 
 function context(overrides: Partial<ValidationContext> = {}): ValidationContext {
-  return { ledger: testLedger(), rules: emptyVaultRules(), otherInvoices: [], accountingLabel: 'Sage 300', ...overrides };
+  return { ledger: testLedger(), rules: emptyVaultRules(), sameNumberInvoices: [], accountingLabel: 'Sage 300', ...overrides };
 }
 
 const only = (issues: ValidationIssue[]) => {
@@ -107,7 +107,7 @@ describe('validateInvoice: built-in checks', () => {
       level: 'error', rule: 'invoiceNumber.duplicate', field: 'invoiceNumber', value: 'abc-1000',
       message: "Invoice number 'abc-1000' of vendor 'ABC-CON' is already in the Sage 300 AP history (2026-10-31, $750.00) — if this is not a duplicate, correct the invoice number",
     }],
-    ['an invoice number used in the vault', () => invoice(), { otherInvoices: [invoice({ id: 'INV-000007', status: 'pending' })] }, {
+    ['an invoice number used in the vault', () => invoice(), { sameNumberInvoices: [{ id: 'INV-000007', status: 'pending' }] }, {
       level: 'error', rule: 'invoiceNumber.duplicate', field: 'invoiceNumber', value: 'ABC-2000',
       message: "Invoice number 'ABC-2000' of vendor 'ABC-CON' is already used by invoice INV-000007 in this vault — if this is not a duplicate, correct the invoice number",
     }],
@@ -120,7 +120,12 @@ describe('validateInvoice: built-in checks', () => {
     }],
     ['a $0 invoice', () => invoice({ header: { total: $('0') }, lines: [line({ amount: $('0'), retainage: $('0') })] }), {}, {
       level: 'error', rule: 'total.zero', field: 'total', value: '0.00',
-      message: 'Invoice total is $0.00 and this vault does not accept $0 invoices — enter the amount, or an admin can allow them (`apdesk rules options --vault VAULT --allow-zero on`)',
+      message: 'Invoice total is $0.00 and this vault does not accept $0 invoices — enter the amount, or an admin can allow them',
+      remedy: { action: 'rules.allow-zero', args: { vault: expect.any(String) } },
+    }],
+    ['a negative total on an invoice that is not a credit memo', () => invoice({ header: { total: $('-1500.00') }, lines: [line({ amount: $('-1500.00') })] }), {}, {
+      level: 'error', rule: 'amount.negative', field: 'creditMemo', value: 'no',
+      message: 'Negative total -$1,500.00, line 1 amount -$1,500.00 on an invoice that is not a credit memo — mark it as a credit memo, or correct the amount',
     }],
     ['no lines', () => invoice({ header: { total: $('1500.00') }, lines: [] }), {}, {
       level: 'error', rule: 'lines.missing', field: 'lines', value: null,
@@ -191,11 +196,10 @@ describe('validateInvoice: built-in checks', () => {
       lines: [line({ job: ' 2301', costCode: '03-300 ', commitment: 'sc-2301-01', amount: $('1500.00') }), line({ id: 'L2', costCode: '03-350', amount: $('500.00') })],
     });
     expect(validateInvoice(atRemaining, context())).toEqual([]);
-    // A rejected invoice in the vault does not make the number a duplicate; another vendor's same number neither.
-    const others = [invoice({ id: 'INV-000002', status: 'rejected' }), invoice({ id: 'INV-000003', header: { vendor: 'STEEL-01' } })];
-    expect(validateInvoice(invoice(), context({ otherInvoices: others }))).toEqual([]);
-    // The invoice itself in otherInvoices is not its own duplicate.
-    expect(validateInvoice(invoice(), context({ otherInvoices: [invoice()] }))).toEqual([]);
+    // A rejected invoice in the vault does not make the number a duplicate.
+    expect(validateInvoice(invoice(), context({ sameNumberInvoices: [{ id: 'INV-000002', status: 'rejected' }] }))).toEqual([]);
+    // The invoice itself among those of its number is not its own duplicate.
+    expect(validateInvoice(invoice(), context({ sameNumberInvoices: [{ id: 'INV-000001', status: 'pending' }] }))).toEqual([]);
     // $0 where allowed.
     const zero = invoice({ header: { total: $('0') }, lines: [line({ amount: $('0') })] });
     expect(validateInvoice(zero, context({ rules: { ...emptyVaultRules(), options: { closedJobIsWarning: false, allowZeroInvoices: true } } }))).toEqual([]);
@@ -206,6 +210,22 @@ describe('validateInvoice: built-in checks', () => {
   it('reports several problems at once, header first', () => {
     const issues = validateInvoice(invoice({ header: { vendor: null, invoiceNumber: null, total: null }, lines: [] }), context());
     expect(issues.map((issue) => issue.rule)).toEqual(['vendor.missing', 'invoiceNumber.missing', 'total.missing', 'lines.missing']);
+  });
+});
+
+describe('invoiceNumberKey: which invoices share a number', () => {
+  it('compares vendor and number as codes: trimmed, in any case', () => {
+    expect(invoiceNumberKey(' abc-con ', 'inv-9348 ')).toBe(invoiceNumberKey('ABC-CON', 'INV-9348'));
+    expect(invoiceNumberKey('ABC-CON', '9348')).not.toBe(invoiceNumberKey('STEEL-01', '9348'));
+    expect(invoiceNumberKey('ABC-CON', '9348')).not.toBe(invoiceNumberKey('ABC-CON', '9349'));
+    // Vendor and number cannot run into each other: "AB" + "C1" is not "A" + "BC1".
+    expect(invoiceNumberKey('AB', 'C1')).not.toBe(invoiceNumberKey('A', 'BC1'));
+  });
+
+  it('is null without a vendor or a number: such an invoice duplicates nothing', () => {
+    for (const [vendor, number] of [[null, '9348'], ['ABC-CON', null], ['  ', '9348'], ['ABC-CON', '']] as const) {
+      expect(invoiceNumberKey(vendor, number)).toBeNull();
+    }
   });
 });
 

@@ -12,7 +12,8 @@ import { silentLogger } from '../../source/log/log.js';
 import { signInToSandbox } from '../../source/sandbox/login-driver.js';
 import { ensureSandbox, DEMO_USERS, DEMO_REQUISITIONS, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
 import { addRequisitions, clearFaults, readState, setFault, setRateLimits } from '../../source/sandbox/control.js';
-import { companies, projects, requisition, requisitions } from '../../source/procore/resources.js';
+import { commitment as commitmentOf, companies, projects, requisition, requisitions, vendor as vendorOf } from '../../source/procore/resources.js';
+import { mapRequisition } from '../../source/domain/procore-mapping.js';
 import { ProcoreHttp } from '../../source/procore/http.js';
 import { downloadFile } from '../../source/procore/files.js';
 import { expectOk, runCli, startCli } from '../helpers/cli.js';
@@ -270,6 +271,23 @@ describe('the connection', () => {
       /over the .* MB limit|MB, over/,
     );
     await expect(stat(target)).rejects.toThrow();
+  });
+
+  it("reads a requisition, its commitment, vendor and project as typed records that map to an invoice", async () => {
+    const state = await readState(sandboxStateDir(dir));
+    const req = state.requisitions.find((r) => r.id === DEMO_REQUISITIONS.bigId)!;
+    const stored = state.projects.find((p) => p.id === req.projectId)!;
+    const http = client(stored.companyId);
+    const read = await requisition(http, stored.id, req.id);
+    const commitment = await commitmentOf(http, stored.id, read.commitmentId!);
+    const vendor = await vendorOf(http, stored.companyId, commitment.vendor!.id!);
+    const project = (await projects(http, stored.companyId)).find((p) => p.id === stored.id)!;
+    expect(read.id).toBe(req.id);
+    expect(vendor.originCode).toBeTruthy();
+    const mapped = mapRequisition({ requisition: read, commitment, vendor, project });
+    expect(mapped.procore).toMatchObject({ companyId: stored.companyId, requisitionId: req.id });
+    expect(mapped.lines.reduce((sum, line) => sum + line.amount, 0)).toBe(mapped.header.total);
+    expect(mapped.warnings).toEqual([]);
   });
 
   it('needs Procore-Company-Id where Procore does, and sends it', async () => {
