@@ -8,7 +8,7 @@ import { Low } from 'lowdb';
 import { UserError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
 import { manualInvoiceId, type InvoiceId } from '../domain/ids.js';
-import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from './json-file.js';
+import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
 import { acquireLock } from './lock.js';
 import { layout, shardOf } from './layout.js';
 import {

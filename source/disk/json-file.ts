@@ -1,11 +1,11 @@
-// A lowdb adapter for one JSON file: compact JSON, atomic replace (temp file, fsync, rename),
-// an optional file mode (0600 for secrets), and the stat of what was read so the store can
-// tell later whether another process has replaced the file.
+// One JSON file written whole: compact JSON, atomic replace (temp file, fsync, rename), an optional
+// mode (0600 for secrets), and the stat of what was read so a reader can tell later whether
+// another process replaced it. A plain class: the store hands it to lowdb (its read/write fit
+// lowdb's adapter shape), others use it directly.
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Adapter } from 'lowdb';
 
 export class CorruptFileError extends Error {
   constructor(
@@ -31,8 +31,8 @@ export function sameVersion(a: FileVersion | null, b: FileVersion | null): boole
   return a !== null && b !== null && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
-export class JsonFile<T> implements Adapter<T> {
-  /** Version of the file as last read or written by this adapter; null when it did not exist. */
+export class JsonFile<T> {
+  /** Version of the file as last read or written here; null when it did not exist. */
   version: FileVersion | null = null;
   bytesWritten = 0;
 
