@@ -1,8 +1,9 @@
 // The store: lowdb documents on the real disk, shared safely by several apdesk processes.
 // Reads need no lock and re-read only files another process has replaced. Every mutation is a
 // transaction: take the data-dir lock, re-read what changed, apply, write the changed files
-// atomically, release. A file that does not parse is moved aside and reported, never overwritten.
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+// atomically (keeping the previous generation as NAME.prev), release. A file that does not parse
+// is moved aside, never overwritten, and its previous generation takes its place, reported.
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { UserError } from '../domain/errors.js';
@@ -36,6 +37,15 @@ export interface CommitStats {
   bytes: number;
 }
 
+export interface LoadOptions {
+  /** The file's mode, also given to a generation put back in its place (0600 for secrets). */
+  mode?: number;
+  /** Keep what was read out of the cache (a scan of a whole vault). */
+  cache?: boolean;
+  /** Runs before a recovery changes the file on disk (the index notes the shard to re-read). */
+  beforeRecovery?: () => Promise<void>;
+}
+
 interface Cached {
   version: FileVersion | null;
   data: unknown;
@@ -51,10 +61,6 @@ function lockTimeout(options: StoreOptions): number {
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
-}
-
-function stamp(date = new Date()): string {
-  return date.toISOString().replace(/[:.]/g, '-');
 }
 
 export class Store {
@@ -97,14 +103,15 @@ export class Store {
 
   /** Tokens and client secrets, read-only: never print or log what this returns. */
   async secrets(): Promise<Secrets> {
-    return this.load(layout.secrets(this.dataDir), emptySecrets);
+    return this.load(layout.secrets(this.dataDir), emptySecrets, { mode: 0o600 });
   }
 
   async invoices(vaultId: string): Promise<Invoice[]> {
     const dir = layout.invoicesDir(this.dataDir, vaultId);
     let names: string[];
     try {
-      names = (await readdir(dir)).filter((name) => /^[0-9a-f]{3}\.json$/.test(name)).sort();
+      // A shard whose file was lost but whose previous generation is there is read (and recovered) too.
+      names = [...new Set((await readdir(dir)).flatMap((name) => /^[0-9a-f]{3}\.json(?=(\.prev)?$)/.exec(name) ?? []))].sort();
     } catch (error) {
       if (isMissing(error)) return [];
       throw error;
@@ -161,65 +168,115 @@ export class Store {
     }
   }
 
-  /** Reads a file, or returns the copy in memory if no one has replaced it since. */
-  async load<T>(path: string, fallback: () => T): Promise<T> {
-    let version: FileVersion | null = null;
-    try {
-      version = versionOf(await stat(path));
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-    }
-    if (version === null) {
-      this.cache.delete(path);
-      return fallback();
-    }
-    const cached = this.cache.get(path);
-    if (cached && sameVersion(cached.version, version)) return cached.data as T;
-    const file = new JsonFile<T | null>(path);
-    const db = new Low<T | null>(file, null);
-    try {
-      await db.read();
-    } catch (error) {
-      if (error instanceof CorruptFileError) {
-        await this.quarantine(path, error.reason);
+  /**
+   * Reads a file, or returns the copy in memory if no one has replaced it since. A store file
+   * that does not parse is moved aside and its previous generation (NAME.prev) takes its place;
+   * one that is missing while its previous generation is there (a write that died between its
+   * renames, a file deleted by hand) is recovered the same way. Both are reported.
+   */
+  async load<T>(path: string, fallback: () => T, options: LoadOptions = {}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let version: FileVersion | null = null;
+      try {
+        version = versionOf(await stat(path));
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+      const file = new JsonFile<T | null>(path, { mode: options.mode });
+      if (version === null) {
+        this.cache.delete(path);
+        // Another process racing to recover the same file: after a few rounds, take what is there.
+        if (attempt < 3 && (await this.recoverMissing(file, options))) continue;
         return fallback();
       }
-      throw error;
+      const cached = this.cache.get(path);
+      if (cached && sameVersion(cached.version, version)) return cached.data as T;
+      const db = new Low<T | null>(file, null);
+      try {
+        await db.read();
+      } catch (error) {
+        if (!(error instanceof CorruptFileError)) throw error;
+        if (attempt < 3 && (await this.recoverDamaged(file, error.reason, options))) continue;
+        return fallback();
+      }
+      if (db.data === null) return fallback();
+      if (options.cache !== false) this.cache.set(path, { version: file.version, data: db.data });
+      return db.data;
     }
-    if (db.data === null) return fallback();
-    this.cache.set(path, { version: file.version, data: db.data });
-    return db.data;
   }
 
   /** Fresh, private copy of a file for a transaction to change. */
-  async loadForUpdate<T>(path: string, fallback: () => T): Promise<T> {
-    return structuredClone(await this.load(path, fallback));
+  async loadForUpdate<T>(path: string, fallback: () => T, options: LoadOptions = {}): Promise<T> {
+    return structuredClone(await this.load(path, fallback, options));
   }
 
   async save<T>(path: string, data: T, mode?: number): Promise<number> {
     await mkdir(dirname(path), { recursive: true });
-    const file = new JsonFile<T>(path, mode);
+    const file = new JsonFile<T>(path, { mode, keepPrevious: true });
     const db = new Low<T>(file, data);
     await db.write();
     this.cache.set(path, { version: file.version, data });
     return file.bytesWritten;
   }
 
-  private async quarantine(path: string, reason: string): Promise<void> {
-    const target = `${path}.corrupt-${stamp()}`;
-    try {
-      await rename(path, target);
-    } catch (error) {
-      // Another process moved it first; its report stands.
-      if (isMissing(error)) return;
-      throw error;
+  /** True when the file should be read again: its previous generation was put back in its place. */
+  private async recoverMissing<T>(file: JsonFile<T>, options: LoadOptions): Promise<boolean> {
+    const previous = await file.readPrevious();
+    if (!previous) return false;
+    await options.beforeRecovery?.();
+    if (await file.restorePrevious()) {
+      this.report(`${file.path} was missing; recovered the previous version from ${previous.writtenAt.toISOString()}`);
     }
-    this.cache.delete(path);
-    const message =
-      `${path} could not be read (${reason}); it was moved to ${target} and apdesk carries on without it — ` +
-      `restore a good copy of it, or remove the .corrupt file once you have looked at it`;
+    return true;
+  }
+
+  /**
+   * Moves a damaged file aside and puts its previous generation in its place. True when the file
+   * should be read again (recovered, or replaced by another process meanwhile).
+   */
+  private async recoverDamaged<T>(file: JsonFile<T>, reason: string, options: LoadOptions): Promise<boolean> {
+    await options.beforeRecovery?.();
+    const aside = await file.quarantine();
+    // Another process moved or replaced it first; its report stands.
+    if (aside === null) return true;
+    this.cache.delete(file.path);
+    const previous = await file.readPrevious();
+    if (previous) {
+      if (await file.restorePrevious()) {
+        this.report(
+          `${file.path} was damaged (${reason}); recovered the previous version from ${previous.writtenAt.toISOString()}; ` +
+            `the damaged file is at ${aside} — look at it, then remove it`,
+        );
+      }
+      return true;
+    }
+    this.report(
+      `${file.path} could not be read (${reason}) and no earlier good version of it exists; it was moved to ${aside} and ` +
+        `apdesk carries on without it — restore a good copy of it, or remove the .corrupt file once you have looked at it`,
+    );
+    return false;
+  }
+
+  /** A problem for the person at the keyboard: kept in `problems` and passed to onProblem. */
+  report(message: string): void {
     this.problems.push(message);
     this.options.onProblem?.(message);
+  }
+
+  /**
+   * True only when the data dir holds nothing of the store: no settings or secrets file in any
+   * generation (current, .prev, .corrupt-*, a temp file) and no vaults folder. A data dir that
+   * is not empty is never treated as new, even when nothing in it could be read.
+   */
+  async isEmpty(): Promise<boolean> {
+    let names: string[];
+    try {
+      names = await readdir(this.dataDir);
+    } catch (error) {
+      if (isMissing(error)) return true;
+      throw error;
+    }
+    return !names.some((name) => name === 'vaults' || /^\.?(settings|secrets)\.json/.test(name));
   }
 
   private async ensureSchema(): Promise<void> {
@@ -310,7 +367,7 @@ export class Transaction {
 
   async secrets(): Promise<Secrets> {
     if (!this.secretsDraft) {
-      const data = await this.store.loadForUpdate(layout.secrets(this.dataDir), emptySecrets);
+      const data = await this.store.loadForUpdate(layout.secrets(this.dataDir), emptySecrets, { mode: 0o600 });
       this.secretsDraft = { data, original: JSON.stringify(data) };
     }
     return this.secretsDraft.data;

@@ -76,7 +76,10 @@ describe('store', () => {
     });
     const after = await snapshot(dir);
     const changed = Object.keys(after).filter((path) => after[path] !== before[path]);
-    expect(changed).toEqual([join('vaults', 'v1', 'invoices', `${shardOf('INV-000007').toString(16).padStart(3, '0')}.json`)]);
+    const shard = join('vaults', 'v1', 'invoices', `${shardOf('INV-000007').toString(16).padStart(3, '0')}.json`);
+    // The shard and its previous generation, which is the old file renamed, not written again.
+    expect(changed.sort()).toEqual([shard, `${shard}.prev`]);
+    expect(after[`${shard}.prev`]).toBe(before[shard]);
     expect(store.lastCommit.files).toBe(1);
     expect((await store.invoice('v1', 'INV-000007'))?.header.vendor).toBe('ABC-CON');
   });
