@@ -39,6 +39,11 @@ export interface JsonFileOptions {
   mode?: number;
   /** Keep the file being replaced as NAME.prev, so a damaged or lost file can be recovered. */
   keepPrevious?: boolean;
+  /**
+   * fsync before the rename (the default), so the new content survives a power cut, not only a
+   * crash of the process. Files that can be derived again may skip it.
+   */
+  durable?: boolean;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -55,6 +60,7 @@ export class JsonFile<T> {
   bytesWritten = 0;
   private readonly mode: number;
   private readonly keepPrevious: boolean;
+  private readonly durable: boolean;
 
   constructor(
     readonly path: string,
@@ -63,6 +69,7 @@ export class JsonFile<T> {
     const given = typeof options === 'number' ? { mode: options } : options;
     this.mode = given.mode ?? 0o644;
     this.keepPrevious = given.keepPrevious ?? false;
+    this.durable = given.durable ?? true;
   }
 
   get previousPath(): string {
@@ -102,7 +109,7 @@ export class JsonFile<T> {
     const handle = await open(temp, 'wx', this.mode);
     try {
       await handle.writeFile(text, 'utf8');
-      await handle.sync();
+      if (this.durable) await handle.sync();
       const stats = await handle.stat();
       await handle.close();
       if (this.keepPrevious) await this.keepCurrentAsPrevious();

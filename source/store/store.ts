@@ -5,13 +5,37 @@
 // is moved aside, never overwritten, and its previous generation takes its place, reported.
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Low } from 'lowdb';
 import { UserError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
-import { manualInvoiceId, type InvoiceId } from '../domain/ids.js';
+import { manualInvoiceId, type InvoiceId, type VaultId } from '../domain/ids.js';
 import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
 import { acquireLock } from './lock.js';
 import { layout, shardOf } from './layout.js';
+import {
+  addToCounts,
+  countsOf,
+  duplicateKey,
+  keysOf,
+  pageOfUnsorted,
+  requisitionKey,
+  rowOf,
+  type IndexRow,
+  type InvoiceCounts,
+  type InvoicePage,
+  type InvoiceQuery,
+} from './index-rows.js';
+import {
+  emptyHead,
+  IndexDamage,
+  IndexWriter,
+  noteRecoveredShard,
+  VaultIndexFiles,
+  type IndexChanges,
+  type IndexHead,
+  type RebuildResult,
+} from './vault-index.js';
 import {
   SCHEMA_VERSION,
   emptySecrets,
@@ -51,6 +75,40 @@ interface Cached {
   data: unknown;
 }
 
+/**
+ * What the index answers, the same on the Store (committed data, no lock) and in a Transaction
+ * (which also sees its own uncommitted puts). Rows are shared: treat them as read-only.
+ */
+export interface InvoiceIndexView {
+  /** Invoices per status, per queue, per queue and status, and in all. */
+  invoiceCounts(vaultId: string): Promise<InvoiceCounts>;
+  /** Rows matching a filter, sorted, one page of them, and how many match in all. */
+  invoicePage(vaultId: string, query: InvoiceQuery): Promise<InvoicePage>;
+  /** The invoices of a vendor with an invoice number, compared as validation compares them (any status). */
+  invoicesByNumber(vaultId: string, vendor: string | null, invoiceNumber: string | null): Promise<IndexRow[]>;
+  /** The invoice imported from a Procore requisition, if any. */
+  invoiceForRequisition(vaultId: string, companyId: string, requisitionId: string): Promise<InvoiceId | undefined>;
+  /** One invoice's row. */
+  indexRow(vaultId: string, invoiceId: string): Promise<IndexRow | undefined>;
+}
+
+/** Transactions of this process, so a read made inside one repairs the index under its lock. */
+const currentTransaction = new AsyncLocalStorage<Transaction>();
+
+const emptyShard = (): InvoiceShard => ({ invoices: {} });
+const byId = (a: IndexRow, b: IndexRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The rows of the invoices with a lookup key, from the committed index. */
+async function lookupRows(files: VaultIndexFiles, head: IndexHead, key: string, skip?: ReadonlyMap<string, unknown>): Promise<IndexRow[]> {
+  const rows: IndexRow[] = [];
+  for (const id of await files.lookup(key, head)) {
+    if (skip?.has(id)) continue;
+    const row = await files.row(shardOf(id), id, head);
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
 const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 
 function lockTimeout(options: StoreOptions): number {
@@ -63,11 +121,12 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-export class Store {
+export class Store implements InvoiceIndexView {
   readonly problems: string[] = [];
   /** What the last transaction wrote: benchmarks and tests read it. */
   lastCommit: CommitStats = { files: 0, bytes: 0 };
   private readonly cache = new Map<string, Cached>();
+  private readonly indexes = new Map<string, VaultIndexFiles>();
   private chain: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -107,26 +166,151 @@ export class Store {
   }
 
   async invoices(vaultId: string): Promise<Invoice[]> {
-    const dir = layout.invoicesDir(this.dataDir, vaultId);
-    let names: string[];
-    try {
-      // A shard whose file was lost but whose previous generation is there is read (and recovered) too.
-      names = [...new Set((await readdir(dir)).flatMap((name) => /^[0-9a-f]{3}\.json(?=(\.prev)?$)/.exec(name) ?? []))].sort();
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-    const shards = await Promise.all(
-      names.map((name) => this.load<InvoiceShard>(`${dir}/${name}`, () => ({ invoices: {} }))),
-    );
+    const shards = await Promise.all((await this.shardsOnDisk(vaultId)).map((shard) => this.readShard(vaultId, shard)));
     return shards.flatMap((shard) => Object.values(shard.invoices));
   }
 
   async invoice(vaultId: string, id: string): Promise<Invoice | undefined> {
-    const shard = await this.load<InvoiceShard>(layout.shard(this.dataDir, vaultId, shardOf(id)), () => ({
-      invoices: {},
-    }));
-    return shard.invoices[id];
+    return (await this.readShard(vaultId, shardOf(id))).invoices[id];
+  }
+
+  /**
+   * Every invoice of a vault, shard by shard, without keeping them in this store's memory: for
+   * streaming a whole vault out. Shards already in memory are used as they are.
+   */
+  async *scanInvoices(vaultId: string): AsyncGenerator<Invoice> {
+    const shards = await this.shardsOnDisk(vaultId);
+    const read = (i: number) => {
+      const pending = this.readShard(vaultId, shards[i]!, { cache: false });
+      // Read one shard ahead; a consumer that stops early must not leave a rejection unheard.
+      pending.catch(() => undefined);
+      return pending;
+    };
+    let next = shards.length > 0 ? read(0) : null;
+    for (let i = 0; i < shards.length; i++) {
+      const current = await next!;
+      next = i + 1 < shards.length ? read(i + 1) : null;
+      yield* Object.values(current.invoices);
+    }
+  }
+
+  /** Shard numbers of a vault on disk, counting one whose file was lost but whose previous generation is there. */
+  async shardsOnDisk(vaultId: string): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await readdir(layout.invoicesDir(this.dataDir, vaultId));
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const shards = new Set<number>();
+    for (const name of names) {
+      const match = /^([0-9a-f]{3})\.json(\.prev)?$/.exec(name);
+      if (match) shards.add(parseInt(match[1]!, 16));
+    }
+    return [...shards].sort((a, b) => a - b);
+  }
+
+  /** A shard as stored. A recovery from its previous generation first notes the shard for the index. */
+  readShard(vaultId: string, shard: number, options: LoadOptions = {}): Promise<InvoiceShard> {
+    return this.load<InvoiceShard>(layout.shard(this.dataDir, vaultId, shard), emptyShard, {
+      beforeRecovery: () => noteRecoveredShard(this.indexFiles(vaultId), shard),
+      ...options,
+    });
+  }
+
+  // ---- the invoice index (see vault-index.ts for how it stays in step with the shards) ----
+
+  /** This process's view of a vault's index files. For the store and its transactions only. */
+  indexFiles(vaultId: string): VaultIndexFiles {
+    let files = this.indexes.get(vaultId);
+    if (!files) {
+      files = new VaultIndexFiles(this.dataDir, vaultId as VaultId);
+      this.indexes.set(vaultId, files);
+    }
+    return files;
+  }
+
+  async invoiceCounts(vaultId: string): Promise<InvoiceCounts> {
+    return this.readIndex(vaultId, async (_files, head) => countsOf(head.counts));
+  }
+
+  async invoicePage(vaultId: string, query: InvoiceQuery): Promise<InvoicePage> {
+    return this.readIndex(vaultId, async (files, head) => (await files.allRows(head)).page(query));
+  }
+
+  async invoicesByNumber(vaultId: string, vendor: string | null, invoiceNumber: string | null): Promise<IndexRow[]> {
+    const key = duplicateKey(vendor, invoiceNumber);
+    if (key === null) return [];
+    return this.readIndex(vaultId, async (files, head) => (await lookupRows(files, head, key)).sort(byId));
+  }
+
+  async invoiceForRequisition(vaultId: string, companyId: string, requisitionId: string): Promise<InvoiceId | undefined> {
+    const key = requisitionKey(companyId, requisitionId);
+    return this.readIndex(vaultId, async (files, head) => (await lookupRows(files, head, key)).sort(byId)[0]?.id);
+  }
+
+  async indexRow(vaultId: string, invoiceId: string): Promise<IndexRow | undefined> {
+    return this.readIndex(vaultId, (files, head) => files.row(shardOf(invoiceId), invoiceId, head));
+  }
+
+  /** Rebuilds a vault's index from its invoice files, under the lock. */
+  rebuildIndex(vaultId: string): Promise<RebuildResult> {
+    return this.transact((tx) => tx.rebuildIndex(vaultId));
+  }
+
+  /**
+   * Reads the index without the lock, and trusts the result only if no write overlapped it: no
+   * pending note before or after, and the same head file. Notes, a missing index and damage are
+   * settled under the lock, then the read starts again.
+   */
+  private async readIndex<T>(vaultId: string, read: (files: VaultIndexFiles, head: IndexHead) => Promise<T>): Promise<T> {
+    const files = this.indexFiles(vaultId);
+    for (let attempt = 0; ; attempt++) {
+      // Writes kept overlapping the read: read under the lock instead.
+      if (attempt >= 5) return this.underLock(vaultId, (writer) => writer.guarded((head) => read(files, head)));
+      if ((await files.pendingNotes()).length > 0) {
+        await this.underLock(vaultId, (writer) => writer.settle());
+        continue;
+      }
+      let found: Awaited<ReturnType<VaultIndexFiles['readHead']>>;
+      try {
+        found = await files.readHead();
+      } catch (error) {
+        if (!(error instanceof IndexDamage)) throw error;
+        await this.underLock(vaultId, (writer) => writer.settle());
+        continue;
+      }
+      if (found === null && (await this.shardsOnDisk(vaultId)).length > 0) {
+        await this.underLock(vaultId, (writer) => writer.settle());
+        continue;
+      }
+      let result: T;
+      try {
+        result = await read(files, found?.head ?? emptyHead());
+      } catch (error) {
+        if (!(error instanceof IndexDamage)) throw error;
+        // Damage seen while a writer was at work is no damage; otherwise look again under the lock.
+        if (!(await this.indexMoved(files, found))) {
+          await this.underLock(vaultId, (writer) => writer.guarded((head) => read(files, head)));
+        }
+        continue;
+      }
+      if (!(await this.indexMoved(files, found))) return result;
+    }
+  }
+
+  private async indexMoved(files: VaultIndexFiles, found: { version: FileVersion } | null): Promise<boolean> {
+    if ((await files.pendingNotes()).length > 0) return true;
+    const now = await files.headVersion();
+    return found === null ? now !== null : !sameVersion(found.version, now);
+  }
+
+  /** Index work under the lock: inside a transaction of this store, under its lock; otherwise in a new one. */
+  private underLock<T>(vaultId: string, work: (writer: IndexWriter) => Promise<T>): Promise<T> {
+    const inside = currentTransaction.getStore();
+    if (inside && inside.store === this) return work(inside.indexWriter(vaultId));
+    return this.transact((tx) => work(tx.indexWriter(vaultId)));
   }
 
   /** Finds an invoice by id in whichever vault holds it. */
@@ -159,10 +343,12 @@ export class Store {
     });
     try {
       const settingsText = JSON.stringify(await this.settings());
-      const tx = new Transaction(this, JSON.parse(settingsText) as Settings, settingsText);
-      const result = await apply(tx);
-      this.lastCommit = await tx.commit();
-      return result;
+      const tx = new Transaction(this, JSON.parse(settingsText) as Settings, settingsText, lock.holder.token);
+      return await currentTransaction.run(tx, async () => {
+        const result = await apply(tx);
+        this.lastCommit = await tx.commit();
+        return result;
+      });
     } finally {
       await lock.release();
     }
@@ -293,9 +479,37 @@ export class Store {
   }
 }
 
-export class Transaction {
+/** The rows of the invoices a transaction has put, and their lookup keys. */
+class PutRows {
+  readonly rows = new Map<string, IndexRow>();
+  readonly keys = new Map<string, Set<string>>();
+
+  put(row: IndexRow): void {
+    const before = this.rows.get(row.id);
+    if (before) for (const key of keysOf(before)) this.keys.get(key)?.delete(row.id);
+    this.rows.set(row.id, row);
+    for (const key of keysOf(row)) {
+      const ids = this.keys.get(key) ?? new Set<string>();
+      ids.add(row.id);
+      this.keys.set(key, ids);
+    }
+  }
+}
+
+interface ShardEntry {
+  vaultId: string;
+  shard: number;
+  data: InvoiceShard;
+  own: Set<string>;
+  dirty: boolean;
+}
+
+export class Transaction implements InvoiceIndexView {
   readonly now = new Date().toISOString();
-  private readonly shards = new Map<string, { data: InvoiceShard; own: Set<string>; dirty: boolean }>();
+  private readonly shards = new Map<string, ShardEntry>();
+  private readonly writers = new Map<string, IndexWriter>();
+  /** Per vault: rows as of each putInvoice, so index reads in the transaction see its own writes. */
+  private readonly puts = new Map<string, PutRows>();
   private secretsDraft: { data: Secrets; original: string } | null = null;
   private readonly afterCommitHooks: (() => Promise<void>)[] = [];
 
@@ -304,6 +518,8 @@ export class Transaction {
     /** This transaction's copy of the settings; change it freely. */
     readonly settings: Settings,
     private readonly settingsOriginal: string,
+    /** The lock's token: names this transaction's pending notes. */
+    private readonly lockToken: string,
   ) {
     // A new data dir: whoever first writes to it is its admin.
     if (settings.createdAt === null && settings.users.length === 0) {
@@ -323,12 +539,13 @@ export class Transaction {
    * The transaction's view of one shard: a shallow copy of the stored record, so an edit never
    * clones the other invoices of the shard; each invoice is cloned only when it is read here.
    */
-  private async shard(vaultId: string, invoiceId: string) {
-    const path = layout.shard(this.dataDir, vaultId, shardOf(invoiceId));
+  private async shard(vaultId: string, invoiceId: string): Promise<ShardEntry> {
+    const shard = shardOf(invoiceId);
+    const path = layout.shard(this.dataDir, vaultId, shard);
     let entry = this.shards.get(path);
     if (!entry) {
-      const stored = await this.store.load<InvoiceShard>(path, () => ({ invoices: {} }));
-      entry = { data: { invoices: { ...stored.invoices } }, own: new Set<string>(), dirty: false };
+      const stored = await this.store.readShard(vaultId, shard);
+      entry = { vaultId, shard, data: { invoices: { ...stored.invoices } }, own: new Set<string>(), dirty: false };
       this.shards.set(path, entry);
     }
     return entry;
@@ -344,11 +561,18 @@ export class Transaction {
     return copy;
   }
 
+  /**
+   * Records an invoice. Index reads in this transaction see it as it is now; the index written
+   * at commit describes it as it is then.
+   */
   async putInvoice(invoice: Invoice): Promise<void> {
     const entry = await this.shard(invoice.vaultId, invoice.id);
     entry.data.invoices[invoice.id] = invoice;
     entry.own.add(invoice.id);
     entry.dirty = true;
+    const puts = this.puts.get(invoice.vaultId) ?? new PutRows();
+    puts.put(rowOf(invoice, this.store.indexFiles(invoice.vaultId).intern));
+    this.puts.set(invoice.vaultId, puts);
   }
 
   /** Issues the next free manual invoice id (never one already on disk, even after a crash). */
@@ -373,13 +597,106 @@ export class Transaction {
     return this.secretsDraft.data;
   }
 
-  /** Writes what changed: settings first (counters), then secrets, then invoice shards. */
+  // ---- the invoice index, as this transaction sees it ----
+
+  /** The index of a vault under this transaction's lock. For the store and migrations only. */
+  indexWriter(vaultId: string): IndexWriter {
+    let writer = this.writers.get(vaultId);
+    if (!writer) {
+      const store = this.store;
+      writer = new IndexWriter(
+        store.indexFiles(vaultId),
+        {
+          onDisk: () => store.shardsOnDisk(vaultId),
+          // A rebuild reads the recovered shard itself: no note needed.
+          read: async (shard) => Object.values((await store.readShard(vaultId, shard, { cache: false, beforeRecovery: async () => undefined })).invoices),
+        },
+        (message) => store.report(message),
+        `${this.lockToken}.json`,
+      );
+      this.writers.set(vaultId, writer);
+    }
+    return writer;
+  }
+
+  async invoiceCounts(vaultId: string): Promise<InvoiceCounts> {
+    const writer = this.indexWriter(vaultId);
+    return writer.guarded(async (head) => {
+      const matrix = structuredClone(head.counts);
+      for (const row of this.puts.get(vaultId)?.rows.values() ?? []) {
+        const before = await writer.files.row(shardOf(row.id), row.id, head);
+        if (before) addToCounts(matrix, before, -1);
+        addToCounts(matrix, row, 1);
+      }
+      return countsOf(matrix);
+    });
+  }
+
+  async invoicePage(vaultId: string, query: InvoiceQuery): Promise<InvoicePage> {
+    const writer = this.indexWriter(vaultId);
+    return writer.guarded(async (head) => {
+      const committed = await writer.files.allRows(head);
+      const puts = this.puts.get(vaultId);
+      if (!puts || puts.rows.size === 0) return committed.page(query);
+      const merged = committed.rows().filter((row) => !puts.rows.has(row.id));
+      merged.push(...puts.rows.values());
+      return pageOfUnsorted(merged, query);
+    });
+  }
+
+  async invoicesByNumber(vaultId: string, vendor: string | null, invoiceNumber: string | null): Promise<IndexRow[]> {
+    const key = duplicateKey(vendor, invoiceNumber);
+    return key === null ? [] : this.lookup(vaultId, key);
+  }
+
+  async invoiceForRequisition(vaultId: string, companyId: string, requisitionId: string): Promise<InvoiceId | undefined> {
+    return (await this.lookup(vaultId, requisitionKey(companyId, requisitionId)))[0]?.id;
+  }
+
+  async indexRow(vaultId: string, invoiceId: string): Promise<IndexRow | undefined> {
+    const put = this.puts.get(vaultId)?.rows.get(invoiceId);
+    if (put) return put;
+    const writer = this.indexWriter(vaultId);
+    return writer.guarded((head) => writer.files.row(shardOf(invoiceId), invoiceId, head));
+  }
+
+  /** Rebuilds a vault's index from the invoice files on disk (what this transaction put is added at commit). */
+  rebuildIndex(vaultId: string): Promise<RebuildResult> {
+    return this.indexWriter(vaultId).rebuild('all', null);
+  }
+
+  private async lookup(vaultId: string, key: string): Promise<IndexRow[]> {
+    const writer = this.indexWriter(vaultId);
+    const puts = this.puts.get(vaultId);
+    return writer.guarded(async (head) => {
+      const rows = await lookupRows(writer.files, head, key, puts?.rows);
+      for (const id of puts?.keys.get(key) ?? []) rows.push(puts!.rows.get(id)!);
+      return rows.sort(byId);
+    });
+  }
+
+  /**
+   * Writes what changed: settings first (counters), then secrets, then for each vault a pending
+   * note, its invoice shards, and its index files; the notes go once all is written.
+   */
   async commit(): Promise<CommitStats> {
     const stats: CommitStats = { files: 0, bytes: 0 };
     const add = (bytes: number) => {
       stats.files += 1;
       stats.bytes += bytes;
     };
+    // The index changes are worked out before anything is written: damage found in the index is
+    // repaired now, and a failure here writes nothing.
+    const changedShards = new Map<string, Map<number, Invoice[]>>();
+    for (const entry of this.shards.values()) {
+      if (!entry.dirty) continue;
+      const shards = changedShards.get(entry.vaultId) ?? new Map<number, Invoice[]>();
+      shards.set(entry.shard, Object.values(entry.data.invoices));
+      changedShards.set(entry.vaultId, shards);
+    }
+    const indexChanges = new Map<string, IndexChanges>();
+    for (const [vaultId, shards] of changedShards) indexChanges.set(vaultId, await this.indexWriter(vaultId).prepare(shards));
+
     const firstWrite = this.settings.createdAt === null;
     if (firstWrite) this.settings.createdAt = this.now;
     const settingsText = JSON.stringify(this.settings);
@@ -390,9 +707,16 @@ export class Transaction {
     if (this.secretsDraft && (firstWrite || JSON.stringify(this.secretsDraft.data) !== this.secretsDraft.original)) {
       add(await this.store.save(layout.secrets(this.dataDir), this.secretsDraft.data, 0o600));
     }
+    for (const [vaultId, shards] of changedShards) add(await this.indexWriter(vaultId).beginCommit([...shards.keys()]));
     for (const [path, entry] of this.shards) {
       if (entry.dirty) add(await this.store.save(path, entry.data));
     }
+    for (const [vaultId, changes] of indexChanges) {
+      const written = await this.indexWriter(vaultId).write(changes);
+      stats.files += written.files;
+      stats.bytes += written.bytes;
+    }
+    for (const vaultId of changedShards.keys()) await this.indexWriter(vaultId).endCommit();
     for (const hook of this.afterCommitHooks) await hook();
     return stats;
   }
