@@ -104,7 +104,11 @@ export class JsonFile<T> {
   }
 
   async write(data: T): Promise<void> {
-    const text = JSON.stringify(data);
+    await this.writeText(JSON.stringify(data));
+  }
+
+  /** Writes text that is already the JSON of a T (a writer that keeps parts of it serialised). */
+  async writeText(text: string): Promise<void> {
     const temp = this.tempName();
     const handle = await open(temp, 'wx', this.mode);
     try {

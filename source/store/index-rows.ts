@@ -156,6 +156,11 @@ export function rowOf(invoice: Invoice, intern: Interner = new Interner()): Inde
   );
 }
 
+/** Same invoice, same values in every column. */
+export function sameRow(a: IndexRow, b: IndexRow): boolean {
+  return a.vaultId === b.vaultId && COLUMNS.every((column) => a[column] === b[column]);
+}
+
 export function encodeRow(row: IndexRow): RowTuple {
   return COLUMNS.map((column) => row[column] ?? null);
 }
@@ -321,43 +326,46 @@ export function comparator(column: IndexColumn, direction: 'asc' | 'desc'): (a: 
 
 /**
  * All the rows of a vault, with each sort order made once and kept: the next page in the same
- * order costs one pass of the filter. When rows change, a kept order is patched (the changed
- * rows taken out, their new versions appended) and sorted again, which for a nearly sorted
- * array is close to one pass.
+ * order costs one pass of the filter. When a few rows change, each kept order is patched where
+ * they sit (found by binary search: with the id breaking ties every row has one place), so an
+ * edit costs the console no sort; many changed rows are merged in by one sort.
  */
 export class RowSet {
   /** Kept orders, the most recently used last; only a few, as each is patched on every change. */
   private orders = new Map<string, IndexRow[]>();
   private static readonly KEPT_ORDERS = 4;
+  /** By id: the order every other one is made from, always kept. */
+  private byId: IndexRow[];
 
-  constructor(private all: IndexRow[]) {}
+  constructor(rows: readonly IndexRow[]) {
+    this.byId = [...rows].sort(comparator('id', 'asc'));
+  }
 
   get size(): number {
-    return this.all.length;
+    return this.byId.length;
   }
 
   rows(): readonly IndexRow[] {
-    return this.all;
+    return this.byId;
   }
 
   replace(removed: readonly IndexRow[], added: readonly IndexRow[]): void {
     if (removed.length === 0 && added.length === 0) return;
-    const gone = new Set(removed);
-    const keep = (rows: IndexRow[]) => (gone.size === 0 ? rows : rows.filter((row) => !gone.has(row)));
-    this.all = keep(this.all).concat(added);
+    this.byId = patched(this.byId, removed, added, comparator('id', 'asc'));
     for (const [key, order] of this.orders) {
       const [column, direction] = key.split(' ') as [IndexColumn, 'asc' | 'desc'];
-      this.orders.set(key, keep(order).concat(added).sort(comparator(column, direction)));
+      this.orders.set(key, patched(order, removed, added, comparator(column, direction)));
     }
   }
 
   ordered(column: IndexColumn, direction: 'asc' | 'desc'): readonly IndexRow[] {
+    if (column === 'id' && direction === 'asc') return this.byId;
     const key = `${column} ${direction}`;
     let order = this.orders.get(key);
     if (order) {
       this.orders.delete(key);
     } else {
-      order = [...this.all].sort(comparator(column, direction));
+      order = [...this.byId].sort(comparator(column, direction));
       if (this.orders.size >= RowSet.KEPT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
     }
     this.orders.set(key, order);
@@ -367,6 +375,41 @@ export class RowSet {
   page(query: InvoiceQuery): InvoicePage {
     return pageOf(this.ordered(query.sort ?? 'id', query.direction ?? 'asc'), query);
   }
+}
+
+/** Where `row` sits in (or would go into) an array sorted by `compare`. */
+function placeOf(sorted: readonly IndexRow[], row: IndexRow, compare: (a: IndexRow, b: IndexRow) => number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(sorted[middle]!, row) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+const PATCH_LIMIT = 64;
+
+/** A sorted array without `removed` and with `added`, each in its place. */
+function patched(
+  sorted: IndexRow[],
+  removed: readonly IndexRow[],
+  added: readonly IndexRow[],
+  compare: (a: IndexRow, b: IndexRow) => number,
+): IndexRow[] {
+  if (removed.length + added.length > PATCH_LIMIT) {
+    const gone = new Set(removed);
+    return sorted.filter((row) => !gone.has(row)).concat(added).sort(compare);
+  }
+  const result = [...sorted];
+  for (const row of removed) {
+    const at = placeOf(result, row, compare);
+    const found = result[at] === row ? at : result.indexOf(row);
+    if (found >= 0) result.splice(found, 1);
+  }
+  for (const row of added) result.splice(placeOf(result, row, compare), 0, row);
+  return result;
 }
 
 /** One page of rows already in the wanted order. */

@@ -256,7 +256,7 @@ export class Store implements InvoiceIndexView {
 
   /** Rebuilds a vault's index from its invoice files, under the lock. */
   rebuildIndex(vaultId: string): Promise<RebuildResult> {
-    return this.transact((tx) => tx.rebuildIndex(vaultId));
+    return this.underLock(vaultId, (writer) => writer.rebuild('all', null));
   }
 
   /**
@@ -306,11 +306,19 @@ export class Store implements InvoiceIndexView {
     return found === null ? now !== null : !sameVersion(found.version, now);
   }
 
-  /** Index work under the lock: inside a transaction of this store, under its lock; otherwise in a new one. */
+  /**
+   * Index work under the lock: inside a transaction of this store, under its lock; otherwise
+   * under a lock of its own, queued with the transactions, committing nothing else (a data dir
+   * whose settings are gone must not get new ones from a read).
+   */
   private underLock<T>(vaultId: string, work: (writer: IndexWriter) => Promise<T>): Promise<T> {
     const inside = currentTransaction.getStore();
     if (inside && inside.store === this) return work(inside.indexWriter(vaultId));
-    return this.transact((tx) => work(tx.indexWriter(vaultId)));
+    return this.locked(async (token) => {
+      const settings = await this.settings();
+      const tx = new Transaction(this, structuredClone(settings), JSON.stringify(settings), token);
+      return currentTransaction.run(tx, () => work(tx.indexWriter(vaultId)));
+    });
   }
 
   /** Finds an invoice by id in whichever vault holds it. */
@@ -328,30 +336,35 @@ export class Store implements InvoiceIndexView {
    * the files it changed. If `apply` throws, nothing is written.
    */
   transact<T>(apply: (tx: Transaction) => Promise<T> | T): Promise<T> {
-    // Transactions of one process queue behind each other; the file lock orders processes.
-    const run = this.chain.then(() => this.runTransaction(apply));
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  private async runTransaction<T>(apply: (tx: Transaction) => Promise<T> | T): Promise<T> {
-    await mkdir(this.dataDir, { recursive: true });
-    const lock = await acquireLock(this.dataDir, {
-      user: this.options.user,
-      command: this.options.command,
-      timeoutMs: lockTimeout(this.options),
-    });
-    try {
+    return this.locked(async (token) => {
       const settingsText = JSON.stringify(await this.settings());
-      const tx = new Transaction(this, JSON.parse(settingsText) as Settings, settingsText, lock.holder.token);
-      return await currentTransaction.run(tx, async () => {
+      const tx = new Transaction(this, JSON.parse(settingsText) as Settings, settingsText, token);
+      return currentTransaction.run(tx, async () => {
         const result = await apply(tx);
         this.lastCommit = await tx.commit();
         return result;
       });
-    } finally {
-      await lock.release();
-    }
+    });
+  }
+
+  /** Runs `work` holding the data-dir lock (its token given), after this process's earlier work. */
+  private locked<T>(work: (token: string) => Promise<T>): Promise<T> {
+    // Work of one process queues behind each other; the file lock orders processes.
+    const run = this.chain.then(async () => {
+      await mkdir(this.dataDir, { recursive: true });
+      const lock = await acquireLock(this.dataDir, {
+        user: this.options.user,
+        command: this.options.command,
+        timeoutMs: lockTimeout(this.options),
+      });
+      try {
+        return await work(lock.holder.token);
+      } finally {
+        await lock.release();
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
   /**

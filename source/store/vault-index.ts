@@ -18,7 +18,8 @@
 //  - A shard brought back from its previous generation no longer matches its rows: the recovery
 //    leaves a note naming it before it touches the shard (store.ts), and the note is worked off
 //    like any other.
-import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
 import type { Invoice } from '../domain/invoice.js';
 import type { VaultId } from '../domain/ids.js';
@@ -38,6 +39,7 @@ import {
   keysOf,
   rowOf,
   RowSet,
+  sameRow,
   type CountMatrix,
   type IndexRow,
   type RowTuple,
@@ -47,22 +49,30 @@ export const INDEX_FORMAT = 1;
 
 export interface IndexHead {
   format: number;
-  /** One up on every write: a cheap "has anything changed" for a process that polls. */
+  /**
+   * Up on every write (and never back, even after a rebuild: it is at least the clock in ms):
+   * a cheap "has anything changed" for a process that polls.
+   */
   generation: number;
   counts: CountMatrix;
   /** Rows in each segment; a segment file exists exactly when its count is above 0. */
   segmentRows: number[];
+  /** The generation each segment was last written in: a reader re-reads only those that moved. */
+  segmentGens: number[];
   /** Invoice ids in each key file; likewise. */
   keyIds: number[];
+  keyGens: number[];
 }
 
 interface SegmentFile {
   format: number;
+  generation: number;
   /** Shard number → its invoices' rows. */
   shards: Record<string, RowTuple[]>;
 }
 
 interface KeyFile {
+  generation: number;
   /** Lookup key → ids of the invoices that have it, sorted. */
   keys: Record<string, string[]>;
 }
@@ -100,9 +110,17 @@ export function emptyHead(): IndexHead {
     generation: 0,
     counts: {},
     segmentRows: new Array<number>(SEGMENT_COUNT).fill(0),
+    segmentGens: new Array<number>(SEGMENT_COUNT).fill(0),
     keyIds: new Array<number>(KEY_SHARD_COUNT).fill(0),
+    keyGens: new Array<number>(KEY_SHARD_COUNT).fill(0),
   };
 }
+
+function nextGeneration(head: IndexHead | null): number {
+  return Math.max((head?.generation ?? 0) + 1, Date.now());
+}
+
+const isList = (value: unknown, length: number) => Array.isArray(value) && value.length === length && value.every(Number.isInteger);
 
 function isHead(value: unknown): value is IndexHead {
   const head = value as IndexHead | null;
@@ -112,10 +130,11 @@ function isHead(value: unknown): value is IndexHead {
     head.format === INDEX_FORMAT &&
     typeof head.generation === 'number' &&
     typeof head.counts === 'object' &&
-    Array.isArray(head.segmentRows) &&
-    head.segmentRows.length === SEGMENT_COUNT &&
-    Array.isArray(head.keyIds) &&
-    head.keyIds.length === KEY_SHARD_COUNT
+    head.counts !== null &&
+    isList(head.segmentRows, SEGMENT_COUNT) &&
+    isList(head.segmentGens, SEGMENT_COUNT) &&
+    isList(head.keyIds, KEY_SHARD_COUNT) &&
+    isList(head.keyGens, KEY_SHARD_COUNT)
   );
 }
 
@@ -123,9 +142,25 @@ export function shardsOfSegment(segment: number): number[] {
   return Array.from({ length: SHARDS_PER_SEGMENT }, (_, i) => segment * SHARDS_PER_SEGMENT + i);
 }
 
-async function versionAt(path: string): Promise<FileVersion | null> {
+/** An index file that must be there (the head says so): missing or unreadable is damage. */
+async function readIndexFile<T>(path: string, damage: (what: string) => IndexDamage): Promise<T> {
+  let data: T | null;
   try {
-    return versionOf(await stat(path));
+    data = await new JsonFile<T>(path).read();
+  } catch (error) {
+    if (error instanceof CorruptFileError) throw damage(`was damaged (${error.reason})`);
+    throw error;
+  }
+  if (data === null) throw damage('is missing');
+  return data;
+}
+
+// The look at the disk every read of the index makes (a stat, a small folder listing) is done
+// synchronously: it costs microseconds, where a trip through Node's thread pool on a busy
+// machine costs a millisecond or more.
+function versionAt(path: string): FileVersion | null {
+  try {
+    return versionOf(statSync(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
@@ -157,9 +192,11 @@ function countIds(keys: KeyMap): number {
 export class VaultIndexFiles {
   readonly intern = new Interner();
   private headCache: { version: FileVersion; head: IndexHead } | null = null;
-  private readonly segments: ({ version: FileVersion; rows: SegmentRows } | undefined)[] = new Array(SEGMENT_COUNT);
-  private readonly keyFiles = new Map<number, { version: FileVersion; keys: KeyMap }>();
-  private rowSet: { set: RowSet; segments: SegmentRows[] } | null = null;
+  /** Decoded files by the generation they were written in: one the head names is used without a look at the disk. */
+  private readonly segments: ({ generation: number; rows: SegmentRows } | undefined)[] = new Array(SEGMENT_COUNT);
+  private readonly keyFiles = new Map<number, { generation: number; keys: KeyMap }>();
+  private rowSet: { set: RowSet; segments: SegmentRows[]; head: IndexHead } | null = null;
+  private readonly serialisedRows = new WeakMap<readonly IndexRow[], string>();
 
   constructor(
     readonly dataDir: string,
@@ -173,7 +210,7 @@ export class VaultIndexFiles {
   /** The head and the version of the file it came from; null when there is no index yet. */
   async readHead(): Promise<{ head: IndexHead; version: FileVersion } | null> {
     const path = this.headPath;
-    const version = await versionAt(path);
+    const version = versionAt(path);
     if (version === null) {
       this.headCache = null;
       return null;
@@ -193,36 +230,27 @@ export class VaultIndexFiles {
     return this.headCache;
   }
 
-  async headVersion(): Promise<FileVersion | null> {
+  headVersion(): FileVersion | null {
     return versionAt(this.headPath);
   }
 
+  /**
+   * A segment's rows, checked against the head: the generation it names and the number of rows.
+   * A mismatch is damage, or a write that overlapped the read (the reader tells which).
+   */
   async readSegment(segment: number, head: IndexHead): Promise<SegmentRows> {
     const path = layout.indexSegment(this.dataDir, this.vaultId, segment);
     const expected = head.segmentRows[segment] ?? 0;
-    const version = await versionAt(path);
+    if (expected === 0) return EMPTY_SEGMENT;
+    const generation = head.segmentGens[segment];
     const damage = (what: string) => new IndexDamage(`${path} ${what}`, shardsOfSegment(segment));
-    if (version === null) {
-      if (expected === 0) return EMPTY_SEGMENT;
-      throw damage('is missing');
-    }
     let cached = this.segments[segment];
-    if (!cached || !sameVersion(cached.version, version)) {
-      const file = new JsonFile<SegmentFile>(path);
-      let data: SegmentFile | null;
-      try {
-        data = await file.read();
-      } catch (error) {
-        if (error instanceof CorruptFileError) throw damage(`was damaged (${error.reason})`);
-        throw error;
-      }
-      if (data === null || !file.version) {
-        if (expected === 0) return EMPTY_SEGMENT;
-        throw damage('is missing');
-      }
+    if (!cached || cached.generation !== generation) {
+      const data = await readIndexFile<SegmentFile>(path, damage);
       if (data.format !== INDEX_FORMAT || typeof data.shards !== 'object' || data.shards === null) {
         throw damage('is not in the form this apdesk writes');
       }
+      if (data.generation !== generation) throw damage(`is from write ${data.generation}, the index head names ${generation}`);
       const rows = new Map<number, IndexRow[]>();
       try {
         for (const [shard, tuples] of Object.entries(data.shards)) {
@@ -233,7 +261,7 @@ export class VaultIndexFiles {
       } catch (error) {
         throw damage(`holds rows that cannot be read (${(error as Error).message})`);
       }
-      cached = { version: file.version, rows };
+      cached = { generation: data.generation, rows };
       this.segments[segment] = cached;
     }
     const held = countRows(cached.rows);
@@ -244,30 +272,17 @@ export class VaultIndexFiles {
   async readKeys(keyShard: number, head: IndexHead): Promise<KeyMap> {
     const path = layout.indexKeys(this.dataDir, this.vaultId, keyShard);
     const expected = head.keyIds[keyShard] ?? 0;
-    const version = await versionAt(path);
+    if (expected === 0) return EMPTY_KEYS;
+    const generation = head.keyGens[keyShard];
     const damage = (what: string) => new IndexDamage(`${path} ${what}`, []);
-    if (version === null) {
-      if (expected === 0) return EMPTY_KEYS;
-      throw damage('is missing');
-    }
     let cached = this.keyFiles.get(keyShard);
-    if (!cached || !sameVersion(cached.version, version)) {
-      const file = new JsonFile<KeyFile>(path);
-      let data: KeyFile | null;
-      try {
-        data = await file.read();
-      } catch (error) {
-        if (error instanceof CorruptFileError) throw damage(`was damaged (${error.reason})`);
-        throw error;
-      }
-      if (data === null || !file.version) {
-        if (expected === 0) return EMPTY_KEYS;
-        throw damage('is missing');
-      }
+    if (!cached || cached.generation !== generation) {
+      const data = await readIndexFile<KeyFile>(path, damage);
       if (typeof data.keys !== 'object' || data.keys === null || !Object.values(data.keys).every(Array.isArray)) {
         throw damage('is not in the form this apdesk writes');
       }
-      cached = { version: file.version, keys: data.keys };
+      if (data.generation !== generation) throw damage(`is from write ${data.generation}, the index head names ${generation}`);
+      cached = { generation: data.generation, keys: data.keys };
       this.keyFiles.set(keyShard, cached);
     }
     const held = countIds(cached.keys);
@@ -286,11 +301,12 @@ export class VaultIndexFiles {
 
   /** Every row, as a RowSet patched with only the segments that changed since the last call. */
   async allRows(head: IndexHead): Promise<RowSet> {
+    if (this.rowSet?.head === head) return this.rowSet.set;
     const segments = await Promise.all(Array.from({ length: SEGMENT_COUNT }, (_, s) => this.readSegment(s, head)));
     if (!this.rowSet) {
       const rows: IndexRow[] = [];
       for (const segment of segments) for (const list of segment.values()) rows.push(...list);
-      this.rowSet = { set: new RowSet(rows), segments };
+      this.rowSet = { set: new RowSet(rows), segments, head };
       return this.rowSet.set;
     }
     const removed: IndexRow[] = [];
@@ -298,17 +314,21 @@ export class VaultIndexFiles {
     segments.forEach((segment, s) => {
       const before = this.rowSet!.segments[s]!;
       if (segment === before) return;
-      for (const list of before.values()) removed.push(...list);
-      for (const list of segment.values()) added.push(...list);
+      // A rewritten segment keeps the row objects of its unchanged shards: only real changes move.
+      const old = new Set<IndexRow>();
+      for (const list of before.values()) for (const row of list) old.add(row);
+      for (const list of segment.values()) for (const row of list) if (!old.delete(row)) added.push(row);
+      removed.push(...old);
     });
     this.rowSet.set.replace(removed, added);
     this.rowSet.segments = segments;
+    this.rowSet.head = head;
     return this.rowSet.set;
   }
 
   // ---- writing: only under the data-dir lock ----
 
-  async writeSegment(segment: number, rows: ReadonlyMap<number, readonly IndexRow[]>): Promise<number> {
+  async writeSegment(segment: number, rows: ReadonlyMap<number, readonly IndexRow[]>, generation: number): Promise<number> {
     const path = layout.indexSegment(this.dataDir, this.vaultId, segment);
     const kept = new Map([...rows].filter(([, list]) => list.length > 0));
     if (kept.size === 0) {
@@ -316,15 +336,26 @@ export class VaultIndexFiles {
       this.segments[segment] = undefined;
       return 0;
     }
-    const shards: Record<string, RowTuple[]> = {};
-    for (const [shard, list] of [...kept].sort(([a], [b]) => a - b)) shards[shard] = list.map(encodeRow);
+    // The JSON of a SegmentFile, put together from each shard's part: an edit re-serialises only
+    // the rows of the shard it changed, not the whole segment.
+    const parts = [...kept].sort(([a], [b]) => a - b).map(([shard, list]) => `"${shard}":${this.serialised(list)}`);
     const file = new JsonFile<SegmentFile>(path, DERIVED);
-    await file.write({ format: INDEX_FORMAT, shards });
-    this.segments[segment] = { version: file.version!, rows: kept };
+    await file.writeText(`{"format":${INDEX_FORMAT},"generation":${generation},"shards":{${parts.join(',')}}}`);
+    this.segments[segment] = { generation, rows: kept };
     return file.bytesWritten;
   }
 
-  async writeKeys(keyShard: number, keys: KeyMap): Promise<number> {
+  /** The JSON of a shard's rows, kept for as long as that list of rows is in use. */
+  private serialised(list: readonly IndexRow[]): string {
+    let text = this.serialisedRows.get(list);
+    if (text === undefined) {
+      text = JSON.stringify(list.map(encodeRow));
+      this.serialisedRows.set(list, text);
+    }
+    return text;
+  }
+
+  async writeKeys(keyShard: number, keys: KeyMap, generation: number): Promise<number> {
     const path = layout.indexKeys(this.dataDir, this.vaultId, keyShard);
     if (Object.keys(keys).length === 0) {
       await removeFile(path);
@@ -332,13 +363,13 @@ export class VaultIndexFiles {
       return 0;
     }
     const file = new JsonFile<KeyFile>(path, DERIVED);
-    await file.write({ keys: keys as Record<string, string[]> });
-    this.keyFiles.set(keyShard, { version: file.version!, keys });
+    await file.write({ generation, keys: keys as Record<string, string[]> });
+    this.keyFiles.set(keyShard, { generation, keys });
     return file.bytesWritten;
   }
 
+  /** The head, last of a write (the index folder exists: the write's pending note is in it). */
   async writeHead(head: IndexHead): Promise<number> {
-    await mkdir(layout.indexDir(this.dataDir, this.vaultId), { recursive: true });
     const file = new JsonFile<IndexHead>(this.headPath, DERIVED);
     await file.write(head);
     this.headCache = { version: file.version!, head };
@@ -353,7 +384,7 @@ export class VaultIndexFiles {
 
   async pendingNotes(): Promise<string[]> {
     try {
-      return (await readdir(this.pendingDir)).filter((name) => name.endsWith('.json')).sort();
+      return readdirSync(this.pendingDir).filter((name) => name.endsWith('.json')).sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
@@ -372,9 +403,14 @@ export class VaultIndexFiles {
     }
   }
 
+  /**
+   * Written in place, not renamed in: a note only has to exist. One torn by a crash reads as
+   * "re-read everything", which is always right.
+   */
   async writePending(name: string, shards: number[] | 'all', reason: PendingNote['reason']): Promise<void> {
     await mkdir(this.pendingDir, { recursive: true });
-    await new JsonFile<PendingNote>(`${this.pendingDir}/${name}`, DERIVED).write({ shards, reason, at: new Date().toISOString() });
+    const note: PendingNote = { shards, reason, at: new Date().toISOString() };
+    await writeFile(`${this.pendingDir}/${name}`, JSON.stringify(note));
   }
 
   async removePending(names: readonly string[]): Promise<void> {
@@ -522,7 +558,7 @@ export class IndexWriter {
     }
 
     const head = emptyHead();
-    head.generation = (oldHead?.generation ?? 0) + 1;
+    head.generation = nextGeneration(oldHead);
     const keyFiles: Record<string, string[]>[] = Array.from({ length: KEY_SHARD_COUNT }, () => ({}));
     let invoices = 0;
     segments.forEach((rows, s) => {
@@ -541,7 +577,12 @@ export class IndexWriter {
     }
 
     for (let s = 0; s < SEGMENT_COUNT; s++) {
-      if (full || changed.has(s)) await this.files.writeSegment(s, segments[s]!);
+      if (full || changed.has(s)) {
+        await this.files.writeSegment(s, segments[s]!, head.generation);
+        head.segmentGens[s] = head.generation;
+      } else {
+        head.segmentGens[s] = oldHead!.segmentGens[s]!;
+      }
     }
     for (let k = 0; k < KEY_SHARD_COUNT; k++) {
       let current: KeyMap | null = null;
@@ -552,7 +593,12 @@ export class IndexWriter {
           if (!(error instanceof IndexDamage)) throw error;
         }
       }
-      if (current === null || !sameKeys(current, keyFiles[k]!)) await this.files.writeKeys(k, keyFiles[k]!);
+      if (current === null || !sameKeys(current, keyFiles[k]!)) {
+        await this.files.writeKeys(k, keyFiles[k]!, head.generation);
+        head.keyGens[k] = head.generation;
+      } else {
+        head.keyGens[k] = oldHead!.keyGens[k]!;
+      }
     }
     await this.files.writeHead(head);
     await this.files.removePending([this.noteName]);
@@ -570,7 +616,7 @@ export class IndexWriter {
   prepare(changed: ReadonlyMap<number, readonly Invoice[]>): Promise<IndexChanges> {
     return this.guarded(async (head) => {
       const next: IndexHead = structuredClone(head);
-      next.generation += 1;
+      next.generation = nextGeneration(head);
       const segments = new Map<number, Map<number, IndexRow[]>>();
       const delta = new Map<string, Map<string, number>>();
       const bump = (row: IndexRow, by: number) => {
@@ -587,13 +633,23 @@ export class IndexWriter {
         const current = await this.files.readSegment(s, head);
         const rows = new Map(current as Map<number, IndexRow[]>);
         for (const shard of shards) {
-          for (const old of current.get(shard) ?? []) bump(old, -1);
-          const fresh = changed.get(shard)!.map((invoice) => rowOf(invoice, this.files.intern));
+          const before = new Map<string, IndexRow>();
+          for (const old of current.get(shard) ?? []) {
+            bump(old, -1);
+            before.set(old.id, old);
+          }
+          // An unchanged invoice keeps its row object: readers then see only the rows that moved.
+          const fresh = changed.get(shard)!.map((invoice) => {
+            const row = rowOf(invoice, this.files.intern);
+            const old = before.get(row.id);
+            return old && sameRow(old, row) ? old : row;
+          });
           for (const row of fresh) bump(row, 1);
           if (fresh.length > 0) rows.set(shard, fresh);
           else rows.delete(shard);
         }
         next.segmentRows[s] = countRows(rows);
+        next.segmentGens[s] = next.generation;
         segments.set(s, rows);
       }
       const keys = new Map<number, Record<string, string[]>>();
@@ -613,7 +669,10 @@ export class IndexWriter {
           else delete file[key];
         }
       }
-      for (const [k, file] of keys) next.keyIds[k] = countIds(file);
+      for (const [k, file] of keys) {
+        next.keyIds[k] = countIds(file);
+        next.keyGens[k] = next.generation;
+      }
       return { segments, keys, head: next };
     });
   }
@@ -624,20 +683,17 @@ export class IndexWriter {
     return 1;
   }
 
-  /** After the shards: the index files, the head last. Returns files and bytes written. */
+  /**
+   * After the shards: the index files, the head last (segments and key files may go in any
+   * order among themselves, so they are written side by side). Returns files and bytes written.
+   */
   async write(changes: IndexChanges): Promise<{ files: number; bytes: number }> {
-    let files = 0;
-    let bytes = 0;
-    for (const [s, rows] of changes.segments) {
-      bytes += await this.files.writeSegment(s, rows);
-      files += 1;
-    }
-    for (const [k, keys] of changes.keys) {
-      bytes += await this.files.writeKeys(k, keys);
-      files += 1;
-    }
-    bytes += await this.files.writeHead(changes.head);
-    return { files: files + 1, bytes };
+    const written = await Promise.all([
+      ...[...changes.segments].map(([s, rows]) => this.files.writeSegment(s, rows, changes.head.generation)),
+      ...[...changes.keys].map(([k, keys]) => this.files.writeKeys(k, keys, changes.head.generation)),
+    ]);
+    const head = await this.files.writeHead(changes.head);
+    return { files: written.length + 1, bytes: written.reduce((sum, bytes) => sum + bytes, head) };
   }
 
   async endCommit(): Promise<void> {
