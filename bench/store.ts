@@ -23,16 +23,28 @@ const options = { user: 'bench', command: 'bench/store.ts' };
 const QUEUES = ['procore-invoices', 'inbox', 'scanned'] as const;
 
 if (values.probe) {
-  await probe(positionals[0]!, positionals[1]!, positionals[2] === 'scan');
+  await probe(positionals[0]!, positionals[1]!, positionals[2] ?? 'status');
   process.exit(0);
 }
 
-/** The new process: what `apdesk status` and validating one invoice read, or a whole-vault scan. */
-async function probe(dir: string, id: string, scan: boolean): Promise<void> {
+/**
+ * The new process: what `apdesk status` and validating one invoice read ('status'), the
+ * console's first page and the memory the vault's rows then take ('page'), or a scan ('scan').
+ */
+async function probe(dir: string, id: string, mode: string): Promise<void> {
+  const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
   const store = await Store.open(dir, options);
   const opened = performance.now();
-  if (scan) {
+  if (mode === 'page') {
+    const page = await store.invoicePage('bench', { status: 'pending', sort: 'updatedAt', direction: 'desc', limit: 50 });
+    const done = performance.now();
+    (globalThis as { gc?: () => void }).gc?.();
+    const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
+    process.stdout.write(`${JSON.stringify({ firstPageMs: done - opened, heapMb, rows: page.total })}\n`);
+    return;
+  }
+  if (mode === 'scan') {
     let n = 0;
     for await (const invoice of store.scanInvoices('bench')) if (invoice.id) n += 1;
     const done = performance.now();
@@ -53,7 +65,7 @@ function runProbe(args: string[]): Promise<{ wallMs: number; result: Record<stri
   const self = fileURLToPath(import.meta.url);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', self, '--probe', ...args], {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--probe', ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -233,6 +245,12 @@ if (largest) {
   console.log(
     `new process (node + tsx start, Store.open, then): counts ${ms(pick('countsMs'))}; read one invoice + its duplicate lookup ${ms(pick('validateReadMs'))} ` +
       `(${probes[0]!.result.twins} rows); Store.open ${ms(pick('openMs'))}; whole process ${ms(median(probes.map((probe) => probe.wallMs)))}`,
+  );
+
+  const first = await runProbe([dir, manualInvoiceId(1), 'page']);
+  console.log(
+    `first page in a new process (reads and decodes every row, sorts once): ${ms(first.result.firstPageMs!)}; ` +
+      `the vault's rows then take ${first.result.heapMb!.toFixed(0)} MB of heap`,
   );
 
   const [rebuildMs, rebuilt] = await timed(() => store.rebuildIndex('bench'));

@@ -84,7 +84,11 @@ export interface InvoiceIndexView {
   invoiceCounts(vaultId: string): Promise<InvoiceCounts>;
   /** Rows matching a filter, sorted, one page of them, and how many match in all. */
   invoicePage(vaultId: string, query: InvoiceQuery): Promise<InvoicePage>;
-  /** The invoices of a vendor with an invoice number, compared as validation compares them (any status). */
+  /**
+   * The invoices of a vendor with an invoice number, compared as validation compares them
+   * (trimmed, any case), sorted by id. All statuses: validation leaves out rejected ones and the
+   * invoice it checks.
+   */
   invoicesByNumber(vaultId: string, vendor: string | null, invoiceNumber: string | null): Promise<IndexRow[]>;
   /** The invoice imported from a Procore requisition, if any. */
   invoiceForRequisition(vaultId: string, companyId: string, requisitionId: string): Promise<InvoiceId | undefined>;
@@ -269,7 +273,7 @@ export class Store implements InvoiceIndexView {
     for (let attempt = 0; ; attempt++) {
       // Writes kept overlapping the read: read under the lock instead.
       if (attempt >= 5) return this.underLock(vaultId, (writer) => writer.guarded((head) => read(files, head)));
-      if ((await files.pendingNotes()).length > 0) {
+      if (files.pendingNotes().length > 0) {
         await this.underLock(vaultId, (writer) => writer.settle());
         continue;
       }
@@ -290,19 +294,18 @@ export class Store implements InvoiceIndexView {
         result = await read(files, found?.head ?? emptyHead());
       } catch (error) {
         if (!(error instanceof IndexDamage)) throw error;
-        // Damage seen while a writer was at work is no damage; otherwise look again under the lock.
-        if (!(await this.indexMoved(files, found))) {
-          await this.underLock(vaultId, (writer) => writer.guarded((head) => read(files, head)));
-        }
-        continue;
+        // Damage seen while a writer was at work is no damage: read again. Otherwise read under
+        // the lock, which repairs what is still damaged there.
+        if (this.indexMoved(files, found)) continue;
+        return this.underLock(vaultId, (writer) => writer.guarded((head) => read(files, head)));
       }
-      if (!(await this.indexMoved(files, found))) return result;
+      if (!this.indexMoved(files, found)) return result;
     }
   }
 
-  private async indexMoved(files: VaultIndexFiles, found: { version: FileVersion } | null): Promise<boolean> {
-    if ((await files.pendingNotes()).length > 0) return true;
-    const now = await files.headVersion();
+  private indexMoved(files: VaultIndexFiles, found: { version: FileVersion } | null): boolean {
+    if (files.pendingNotes().length > 0) return true;
+    const now = files.headVersion();
     return found === null ? now !== null : !sameVersion(found.version, now);
   }
 

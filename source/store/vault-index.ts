@@ -382,7 +382,7 @@ export class VaultIndexFiles {
     return layout.indexPending(this.dataDir, this.vaultId);
   }
 
-  async pendingNotes(): Promise<string[]> {
+  pendingNotes(): string[] {
     try {
       return readdirSync(this.pendingDir).filter((name) => name.endsWith('.json')).sort();
     } catch (error) {
@@ -408,9 +408,15 @@ export class VaultIndexFiles {
    * "re-read everything", which is always right.
    */
   async writePending(name: string, shards: number[] | 'all', reason: PendingNote['reason']): Promise<void> {
-    await mkdir(this.pendingDir, { recursive: true });
     const note: PendingNote = { shards, reason, at: new Date().toISOString() };
-    await writeFile(`${this.pendingDir}/${name}`, JSON.stringify(note));
+    const path = `${this.pendingDir}/${name}`;
+    try {
+      await writeFile(path, JSON.stringify(note));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.pendingDir, { recursive: true });
+      await writeFile(path, JSON.stringify(note));
+    }
   }
 
   async removePending(names: readonly string[]): Promise<void> {
@@ -467,7 +473,7 @@ export class IndexWriter {
   }
 
   private async settleNow(): Promise<void> {
-    const notes = await this.files.pendingNotes();
+    const notes = this.files.pendingNotes();
     if (notes.length > 0) {
       let reread: Set<number> | 'all' = new Set();
       const reasons = new Set<string>();
