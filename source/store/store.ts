@@ -99,6 +99,15 @@ export interface InvoiceIndexView {
 /** Transactions of this process, so a read made inside one repairs the index under its lock. */
 const currentTransaction = new AsyncLocalStorage<Transaction>();
 
+/** Runs `work` as the transaction's; once it is over, work it started that is still running no longer counts as holding the lock. */
+async function holding<T>(tx: Transaction, work: () => Promise<T>): Promise<T> {
+  try {
+    return await currentTransaction.run(tx, work);
+  } finally {
+    tx.lockHeld = false;
+  }
+}
+
 const emptyShard = (): InvoiceShard => ({ invoices: {} });
 const byId = (a: IndexRow, b: IndexRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -316,11 +325,11 @@ export class Store implements InvoiceIndexView {
    */
   private underLock<T>(vaultId: string, work: (writer: IndexWriter) => Promise<T>): Promise<T> {
     const inside = currentTransaction.getStore();
-    if (inside && inside.store === this) return work(inside.indexWriter(vaultId));
+    if (inside && inside.store === this && inside.lockHeld) return work(inside.indexWriter(vaultId));
     return this.locked(async (token) => {
       const settings = await this.settings();
       const tx = new Transaction(this, structuredClone(settings), JSON.stringify(settings), token);
-      return currentTransaction.run(tx, () => work(tx.indexWriter(vaultId)));
+      return holding(tx, () => work(tx.indexWriter(vaultId)));
     });
   }
 
@@ -342,7 +351,7 @@ export class Store implements InvoiceIndexView {
     return this.locked(async (token) => {
       const settingsText = JSON.stringify(await this.settings());
       const tx = new Transaction(this, JSON.parse(settingsText) as Settings, settingsText, token);
-      return currentTransaction.run(tx, async () => {
+      return holding(tx, async () => {
         const result = await apply(tx);
         this.lastCommit = await tx.commit();
         return result;
@@ -522,6 +531,8 @@ interface ShardEntry {
 
 export class Transaction implements InvoiceIndexView {
   readonly now = new Date().toISOString();
+  /** Whether the transaction still holds the data-dir lock (false once it is over). */
+  lockHeld = true;
   private readonly shards = new Map<string, ShardEntry>();
   private readonly writers = new Map<string, IndexWriter>();
   /** Per vault: rows as of each putInvoice, so index reads in the transaction see its own writes. */

@@ -341,6 +341,18 @@ describe('an index that cannot be used', () => {
     await expectIndexMatchesShards(store, 'v1');
   });
 
+  it('is repaired under the transaction\'s own lock when a store read inside a transaction finds a note', async () => {
+    const { dir } = await vaultWith(30, 47);
+    await mkdir(layout.indexPending(dir, 'v1'), { recursive: true });
+    await writeFile(join(layout.indexPending(dir, 'v1'), 'dead.json'), JSON.stringify({ shards: [shardOf('INV-000003')], reason: 'commit', at: 'then' }));
+    const { store, problems } = await opened(dir);
+    // Taking the lock again from inside would wait for itself: this must finish, and quickly.
+    const counts = await store.transact(async () => store.invoiceCounts('v1'));
+    expect(counts.total).toBe(30);
+    expect(problems).toEqual([expect.stringContaining('a write to it was interrupted')]);
+    expect(await readdir(layout.indexPending(dir, 'v1'))).toEqual([]);
+  }, 20_000);
+
   it('takes a torn pending note for a whole rebuild', async () => {
     const { dir } = await vaultWith(40, 31);
     await mkdir(layout.indexPending(dir, 'v1'), { recursive: true });
