@@ -704,7 +704,7 @@ export class Transaction implements InvoiceIndexView {
 
   /**
    * Writes what changed: settings first (counters), then secrets, then for each vault a pending
-   * note, its invoice shards, and its index files; the notes go once all is written.
+   * note, then its invoice shards and index files; the notes go once all is written.
    */
   async commit(): Promise<CommitStats> {
     const stats: CommitStats = { files: 0, bytes: 0 };
@@ -735,18 +735,42 @@ export class Transaction implements InvoiceIndexView {
       add(await this.store.save(layout.secrets(this.dataDir), this.secretsDraft.data, 0o600));
     }
     for (const [vaultId, shards] of changedShards) add(await this.indexWriter(vaultId).beginCommit([...shards.keys()]));
+    // With the notes in place, shards and index files may be written in any order: a reader
+    // waits while a note is there, and a crash leaves the note to be worked off. So they are
+    // written side by side, a few at a time.
+    const writes: (() => Promise<void>)[] = [];
     for (const [path, entry] of this.shards) {
-      if (entry.dirty) add(await this.store.save(path, entry.data));
+      if (entry.dirty) writes.push(async () => add(await this.store.save(path, entry.data)));
     }
     for (const [vaultId, changes] of indexChanges) {
-      const written = await this.indexWriter(vaultId).write(changes);
-      stats.files += written.files;
-      stats.bytes += written.bytes;
+      writes.push(async () => {
+        const written = await this.indexWriter(vaultId).write(changes);
+        stats.files += written.files;
+        stats.bytes += written.bytes;
+      });
     }
+    await inTurns(writes, PARALLEL_WRITES);
     for (const vaultId of changedShards.keys()) await this.indexWriter(vaultId).endCommit();
     for (const hook of this.afterCommitHooks) await hook();
     return stats;
   }
+}
+
+/** Files a commit writes at once: enough to overlap their waits, few enough to bound memory. */
+const PARALLEL_WRITES = 4;
+
+/** Runs tasks, at most `limit` at a time; the first failure is thrown once all have settled. */
+async function inTurns(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]!;
+      await task().catch((error: unknown) => failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (failures.length > 0) throw failures[0];
 }
 
 /** A data dir that cannot be one says so before anything reads or writes (a missing one is made). */

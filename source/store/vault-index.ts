@@ -4,9 +4,11 @@
 //
 // How the index stays in step with the invoice shards it describes:
 //  - Only a transaction writes it, under the data-dir lock, in the same commit as the shards:
-//    first a pending note naming the shards about to change, then the shards, then the segments
-//    and key files, then the head (always rewritten, its generation one up), then the note goes.
-//    A rebuild writes a note too. So a note on disk means: a write is under way, or one died.
+//    first a pending note naming the shards about to change, then the shards and the index files
+//    side by side (segments and key files, the head after them, always rewritten with a new
+//    generation), then the note goes. A rebuild writes a note too. So a note on disk means: a
+//    write is under way, or one died — and while there is one, nothing depends on the order in
+//    which the files under it were written.
 //  - A reader takes no lock. It trusts what it read only if there was no note before and after,
 //    and the head on disk is the one it started from (the head is written last, so any write
 //    that overlapped the read changed it). Otherwise it reads again; while a note stays, it
