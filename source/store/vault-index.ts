@@ -20,7 +20,7 @@
 //  - A shard brought back from its previous generation no longer matches its rows: the recovery
 //    leaves a note naming it before it touches the shard (store.ts), and the note is worked off
 //    like any other.
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
 import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
 import type { Invoice } from '../domain/invoice.js';
@@ -405,19 +405,16 @@ export class VaultIndexFiles {
     }
   }
 
-  /**
-   * Written in place, not renamed in: a note only has to exist. One torn by a crash reads as
-   * "re-read everything", which is always right.
-   */
+  /** Written whole like every other file; one torn anyway (by hand) reads as "re-read everything". */
   async writePending(name: string, shards: number[] | 'all', reason: PendingNote['reason']): Promise<void> {
     const note: PendingNote = { shards, reason, at: new Date().toISOString() };
-    const path = `${this.pendingDir}/${name}`;
+    const file = new JsonFile<PendingNote>(`${this.pendingDir}/${name}`, DERIVED);
     try {
-      await writeFile(path, JSON.stringify(note));
+      await file.write(note);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       await mkdir(this.pendingDir, { recursive: true });
-      await writeFile(path, JSON.stringify(note));
+      await file.write(note);
     }
   }
 
