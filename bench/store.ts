@@ -6,7 +6,7 @@
 // The same file, run with --probe DATA_DIR ID, is the new process the bench starts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -184,7 +184,9 @@ async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - started, result];
 }
 
-console.log(`store benchmark — ${edits} edits per size, median figures (node ${process.version})`);
+// Figures move with whatever else the machine runs: the load is printed with them.
+const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
+console.log(`store benchmark — ${edits} edits per size, median figures (node ${process.version}; load average ${load()})`);
 console.log(`invoice size: ${JSON.stringify(invoice(1)).length} bytes compact, ${JSON.stringify(invoice(1), null, 2).length} pretty\n`);
 console.log('vault size | edit, warm (console) | edit, new Store in this process | bytes written | files written');
 let largest: { dir: string; store: Store; size: number } | null = null;
@@ -285,5 +287,6 @@ if (largest) {
     warm.push(performance.now() - started);
   }
   console.log(`store.invoices() of the whole vault (${total}): ${ms(cold)} in a new Store; ${ms(median(warm))} in a running one after an edit`);
+  console.log(`load average at the end: ${load()}`);
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
-// A vault's invoice index on disk: a head (counts by queue and status, and how many rows and ids
-// each other file holds), 64 row segments of 16 shards each, and 256 lookup-key files. A new
-// process answers `status` from the head alone and a lookup from one key file and one segment.
+// A vault's invoice index on disk: a head (counts by queue and status, and which write last
+// touched each other file and how many rows or ids it holds), 64 row segments of 16 shards each,
+// and 256 lookup-key files. A new process answers `status` from the head alone and a lookup from
+// one key file and one segment; a running one re-reads only the files the head says moved.
 //
 // How the index stays in step with the invoice shards it describes:
 //  - Only a transaction writes it, under the data-dir lock, in the same commit as the shards:
@@ -10,16 +11,20 @@
 //    write is under way, or one died — and while there is one, nothing depends on the order in
 //    which the files under it were written.
 //  - A reader takes no lock. It trusts what it read only if there was no note before and after,
-//    and the head on disk is the one it started from (the head is written last, so any write
-//    that overlapped the read changed it). Otherwise it reads again; while a note stays, it
-//    takes the lock, which waits out a live writer, and under it works off notes left behind by
+//    and the head on disk is the one it started from (every write rewrites the head, so any write
+//    that overlapped the read changed it). Otherwise it reads again; while a note stays, it takes
+//    the lock, which waits out a live writer, and under it works off notes left behind by
 //    re-reading the shards they name.
-//  - A file that is missing, does not parse, or holds another number of rows or ids than the head
-//    says, is rebuilt: a segment from its 16 shards, then counts and keys from all the rows. A
-//    missing head (a vault from before the index) or one of another format means a full rebuild.
+//  - A file that is missing, does not parse, or is not the write or size the head names is
+//    rebuilt: a segment from its 16 shards, then counts and keys from all the rows. A missing
+//    head (a vault from before the index) or one of another format means a full rebuild.
 //  - A shard brought back from its previous generation no longer matches its rows: the recovery
 //    leaves a note naming it before it touches the shard (store.ts), and the note is worked off
 //    like any other.
+//  - Index files and notes are not fsynced (the shards are). They can all be derived again; a
+//    killed process loses nothing it wrote; and on a journaling filesystem the shard's fsync
+//    makes the note that precedes it durable too. At worst a power cut leaves an index file torn
+//    or from an older write, which the checks above catch.
 import { mkdir, unlink } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
 import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
@@ -189,7 +194,7 @@ function countIds(keys: KeyMap): number {
 
 /**
  * One process's view of a vault's index files: each file parsed once and kept (rows decoded)
- * until another process replaces it, and all rows as one RowSet for pages.
+ * until the head names another write of it, and all rows as one RowSet for pages.
  */
 export class VaultIndexFiles {
   readonly intern = new Interner();
