@@ -1,7 +1,7 @@
 // One JSON file written whole: compact JSON, atomic replace (temp file, fsync, rename), an optional
 // mode (0600 for secrets), optionally the previous good generation kept beside it as NAME.prev,
 // and the stat of what was read so a reader can tell later whether another process replaced it.
-// A plain class: the store hands it to lowdb (read/write fit lowdb's adapter shape).
+// A plain class; its read and write have the shape the store's database adapter wants.
 import { chmod, copyFile, constants, link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
