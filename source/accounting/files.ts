@@ -4,7 +4,7 @@
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { versionOf, type FileVersion } from '../store/json-file.js';
+import { versionOf, type FileVersion } from '../disk/json-file.js';
 
 export type { FileVersion };
 

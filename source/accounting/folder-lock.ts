@@ -3,7 +3,7 @@
 // of one of them would not keep the others out.
 import { userInfo } from 'node:os';
 import { UserError } from '../domain/errors.js';
-import { acquireLock, LockTimeoutError } from '../store/lock.js';
+import { acquireLock, LockTimeoutError } from '../disk/lock.js';
 
 const TIMEOUT_MS = 15_000;
 

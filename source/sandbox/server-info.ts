@@ -3,7 +3,7 @@
 // and its health check answers.
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pidAlive } from '../store/lock.js';
+import { pidAlive } from '../disk/lock.js';
 import { writeFileAtomic } from './state.js';
 
 export interface ServerInfo {

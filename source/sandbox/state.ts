@@ -6,8 +6,8 @@ import { mkdir, stat, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../domain/errors.js';
-import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../store/json-file.js';
-import { acquireLock } from '../store/lock.js';
+import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
+import { acquireLock } from '../disk/lock.js';
 
 export const STATE_SCHEMA = 1;
 

@@ -39,6 +39,15 @@ const MIGRATIONS: Migration[] = [
       tx.settings.jobs ??= [];
     },
   },
+  {
+    // Counting a vault's invoices, checking a duplicate number or paging a list read all 1,024
+    // shards. Schema 4 keeps an index per vault beside them, written in the same commits.
+    version: 4,
+    note: "an index of each vault's invoices (counts, duplicate-number and requisition lookups, pages)",
+    async apply(tx) {
+      for (const vault of tx.settings.vaults) await tx.rebuildIndex(vault.id);
+    },
+  },
 ];
 
 /** Brings tx.settings up to SCHEMA_VERSION. Returns the versions applied. */

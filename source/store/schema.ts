@@ -3,7 +3,7 @@ import type { Invoice } from '../domain/invoice.js';
 import type { User, Vault } from '../domain/vault.js';
 import type { Job } from '../domain/jobs.js';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export interface Settings {
   schemaVersion: number;

@@ -1,16 +1,41 @@
 // The store: lowdb documents on the real disk, shared safely by several apdesk processes.
 // Reads need no lock and re-read only files another process has replaced. Every mutation is a
 // transaction: take the data-dir lock, re-read what changed, apply, write the changed files
-// atomically, release. A file that does not parse is moved aside and reported, never overwritten.
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+// atomically (keeping the previous generation as NAME.prev), release. A file that does not parse
+// is moved aside, never overwritten, and its previous generation takes its place, reported.
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Low } from 'lowdb';
 import { UserError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
-import { manualInvoiceId, type InvoiceId } from '../domain/ids.js';
-import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from './json-file.js';
+import { manualInvoiceId, type InvoiceId, type VaultId } from '../domain/ids.js';
+import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
 import { acquireLock } from './lock.js';
 import { layout, shardOf } from './layout.js';
+import {
+  addToCounts,
+  countsOf,
+  duplicateKey,
+  keysOf,
+  pageOfUnsorted,
+  requisitionKey,
+  rowOf,
+  type IndexRow,
+  type InvoiceCounts,
+  type InvoicePage,
+  type InvoiceQuery,
+} from './index-rows.js';
+import {
+  emptyHead,
+  IndexDamage,
+  IndexWriter,
+  noteRecoveredShard,
+  VaultIndexFiles,
+  type IndexChanges,
+  type IndexHead,
+  type RebuildResult,
+} from './vault-index.js';
 import {
   SCHEMA_VERSION,
   emptySecrets,
@@ -36,9 +61,65 @@ export interface CommitStats {
   bytes: number;
 }
 
+export interface LoadOptions {
+  /** The file's mode, also given to a generation put back in its place (0600 for secrets). */
+  mode?: number;
+  /** Keep what was read out of the cache (a scan of a whole vault). */
+  cache?: boolean;
+  /** Runs before a recovery changes the file on disk (the index notes the shard to re-read). */
+  beforeRecovery?: () => Promise<void>;
+}
+
 interface Cached {
   version: FileVersion | null;
   data: unknown;
+}
+
+/**
+ * What the index answers, the same on the Store (committed data, no lock) and in a Transaction
+ * (which also sees its own uncommitted puts). Rows are shared: treat them as read-only.
+ */
+export interface InvoiceIndexView {
+  /** Invoices per status, per queue, per queue and status, and in all. */
+  invoiceCounts(vaultId: string): Promise<InvoiceCounts>;
+  /** Rows matching a filter, sorted, one page of them, and how many match in all. */
+  invoicePage(vaultId: string, query: InvoiceQuery): Promise<InvoicePage>;
+  /**
+   * The invoices of a vendor with an invoice number, compared as validation compares them
+   * (trimmed, any case), sorted by id. All statuses: validation leaves out rejected ones and the
+   * invoice it checks.
+   */
+  invoicesByNumber(vaultId: string, vendor: string | null, invoiceNumber: string | null): Promise<IndexRow[]>;
+  /** The invoice imported from a Procore requisition, if any. */
+  invoiceForRequisition(vaultId: string, companyId: string, requisitionId: string): Promise<InvoiceId | undefined>;
+  /** One invoice's row. */
+  indexRow(vaultId: string, invoiceId: string): Promise<IndexRow | undefined>;
+}
+
+/** Transactions of this process, so a read made inside one repairs the index under its lock. */
+const currentTransaction = new AsyncLocalStorage<Transaction>();
+
+/** Runs `work` as the transaction's; once it is over, work it started that is still running no longer counts as holding the lock. */
+async function holding<T>(tx: Transaction, work: () => Promise<T>): Promise<T> {
+  try {
+    return await currentTransaction.run(tx, work);
+  } finally {
+    tx.lockHeld = false;
+  }
+}
+
+const emptyShard = (): InvoiceShard => ({ invoices: {} });
+const byId = (a: IndexRow, b: IndexRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The rows of the invoices with a lookup key, from the committed index. */
+async function lookupRows(files: VaultIndexFiles, head: IndexHead, key: string, skip?: ReadonlyMap<string, unknown>): Promise<IndexRow[]> {
+  const rows: IndexRow[] = [];
+  for (const id of await files.lookup(key, head)) {
+    if (skip?.has(id)) continue;
+    const row = await files.row(shardOf(id), id, head);
+    if (row) rows.push(row);
+  }
+  return rows;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
@@ -53,15 +134,12 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-function stamp(date = new Date()): string {
-  return date.toISOString().replace(/[:.]/g, '-');
-}
-
-export class Store {
+export class Store implements InvoiceIndexView {
   readonly problems: string[] = [];
   /** What the last transaction wrote: benchmarks and tests read it. */
   lastCommit: CommitStats = { files: 0, bytes: 0 };
   private readonly cache = new Map<string, Cached>();
+  private readonly indexes = new Map<string, VaultIndexFiles>();
   private chain: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -97,29 +175,162 @@ export class Store {
 
   /** Tokens and client secrets, read-only: never print or log what this returns. */
   async secrets(): Promise<Secrets> {
-    return this.load(layout.secrets(this.dataDir), emptySecrets);
+    return this.load(layout.secrets(this.dataDir), emptySecrets, { mode: 0o600 });
   }
 
   async invoices(vaultId: string): Promise<Invoice[]> {
-    const dir = layout.invoicesDir(this.dataDir, vaultId);
-    let names: string[];
-    try {
-      names = (await readdir(dir)).filter((name) => /^[0-9a-f]{3}\.json$/.test(name)).sort();
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-    const shards = await Promise.all(
-      names.map((name) => this.load<InvoiceShard>(`${dir}/${name}`, () => ({ invoices: {} }))),
-    );
+    const shards = await Promise.all((await this.shardsOnDisk(vaultId)).map((shard) => this.readShard(vaultId, shard)));
     return shards.flatMap((shard) => Object.values(shard.invoices));
   }
 
   async invoice(vaultId: string, id: string): Promise<Invoice | undefined> {
-    const shard = await this.load<InvoiceShard>(layout.shard(this.dataDir, vaultId, shardOf(id)), () => ({
-      invoices: {},
-    }));
-    return shard.invoices[id];
+    return (await this.readShard(vaultId, shardOf(id))).invoices[id];
+  }
+
+  /**
+   * Every invoice of a vault, shard by shard, without keeping them in this store's memory: for
+   * streaming a whole vault out. Shards already in memory are used as they are.
+   */
+  async *scanInvoices(vaultId: string): AsyncGenerator<Invoice> {
+    const shards = await this.shardsOnDisk(vaultId);
+    const read = (i: number) => {
+      const pending = this.readShard(vaultId, shards[i]!, { cache: false });
+      // Read one shard ahead; a consumer that stops early must not leave a rejection unheard.
+      pending.catch(() => undefined);
+      return pending;
+    };
+    let next = shards.length > 0 ? read(0) : null;
+    for (let i = 0; i < shards.length; i++) {
+      const current = await next!;
+      next = i + 1 < shards.length ? read(i + 1) : null;
+      yield* Object.values(current.invoices);
+    }
+  }
+
+  /** Shard numbers of a vault on disk, counting one whose file was lost but whose previous generation is there. */
+  async shardsOnDisk(vaultId: string): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await readdir(layout.invoicesDir(this.dataDir, vaultId));
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const shards = new Set<number>();
+    for (const name of names) {
+      const match = /^([0-9a-f]{3})\.json(\.prev)?$/.exec(name);
+      if (match) shards.add(parseInt(match[1]!, 16));
+    }
+    return [...shards].sort((a, b) => a - b);
+  }
+
+  /** A shard as stored. A recovery from its previous generation first notes the shard for the index. */
+  readShard(vaultId: string, shard: number, options: LoadOptions = {}): Promise<InvoiceShard> {
+    return this.load<InvoiceShard>(layout.shard(this.dataDir, vaultId, shard), emptyShard, {
+      beforeRecovery: () => noteRecoveredShard(this.indexFiles(vaultId), shard),
+      ...options,
+    });
+  }
+
+  // ---- the invoice index (see vault-index.ts for how it stays in step with the shards) ----
+
+  /** This process's view of a vault's index files. For the store and its transactions only. */
+  indexFiles(vaultId: string): VaultIndexFiles {
+    let files = this.indexes.get(vaultId);
+    if (!files) {
+      files = new VaultIndexFiles(this.dataDir, vaultId as VaultId);
+      this.indexes.set(vaultId, files);
+    }
+    return files;
+  }
+
+  async invoiceCounts(vaultId: string): Promise<InvoiceCounts> {
+    return this.readIndex(vaultId, async (_files, head) => countsOf(head.counts));
+  }
+
+  async invoicePage(vaultId: string, query: InvoiceQuery): Promise<InvoicePage> {
+    return this.readIndex(vaultId, async (files, head) => (await files.allRows(head)).page(query));
+  }
+
+  async invoicesByNumber(vaultId: string, vendor: string | null, invoiceNumber: string | null): Promise<IndexRow[]> {
+    const key = duplicateKey(vendor, invoiceNumber);
+    if (key === null) return [];
+    return this.readIndex(vaultId, async (files, head) => (await lookupRows(files, head, key)).sort(byId));
+  }
+
+  async invoiceForRequisition(vaultId: string, companyId: string, requisitionId: string): Promise<InvoiceId | undefined> {
+    const key = requisitionKey(companyId, requisitionId);
+    return this.readIndex(vaultId, async (files, head) => (await lookupRows(files, head, key)).sort(byId)[0]?.id);
+  }
+
+  async indexRow(vaultId: string, invoiceId: string): Promise<IndexRow | undefined> {
+    return this.readIndex(vaultId, (files, head) => files.row(shardOf(invoiceId), invoiceId, head));
+  }
+
+  /** Rebuilds a vault's index from its invoice files, under the lock. */
+  rebuildIndex(vaultId: string): Promise<RebuildResult> {
+    return this.underLock(vaultId, (writer) => writer.rebuild('all', null));
+  }
+
+  /**
+   * Reads the index without the lock, and trusts the result only if no write overlapped it: no
+   * pending note before or after, and the same head file. Notes, a missing index and damage are
+   * settled under the lock, then the read starts again.
+   */
+  private async readIndex<T>(vaultId: string, read: (files: VaultIndexFiles, head: IndexHead) => Promise<T>): Promise<T> {
+    const files = this.indexFiles(vaultId);
+    for (let attempt = 0; ; attempt++) {
+      // Writes kept overlapping the read: read under the lock instead.
+      if (attempt >= 5) return this.underLock(vaultId, (writer) => writer.guarded((head) => read(files, head)));
+      if (files.pendingNotes().length > 0) {
+        await this.underLock(vaultId, (writer) => writer.settle());
+        continue;
+      }
+      let found: Awaited<ReturnType<VaultIndexFiles['readHead']>>;
+      try {
+        found = await files.readHead();
+      } catch (error) {
+        if (!(error instanceof IndexDamage)) throw error;
+        await this.underLock(vaultId, (writer) => writer.settle());
+        continue;
+      }
+      if (found === null && (await this.shardsOnDisk(vaultId)).length > 0) {
+        await this.underLock(vaultId, (writer) => writer.settle());
+        continue;
+      }
+      let result: T;
+      try {
+        result = await read(files, found?.head ?? emptyHead());
+      } catch (error) {
+        if (!(error instanceof IndexDamage)) throw error;
+        // Damage seen while a writer was at work is no damage: read again. Otherwise read under
+        // the lock, which repairs what is still damaged there.
+        if (this.indexMoved(files, found)) continue;
+        return this.underLock(vaultId, (writer) => writer.guarded((head) => read(files, head)));
+      }
+      if (!this.indexMoved(files, found)) return result;
+    }
+  }
+
+  private indexMoved(files: VaultIndexFiles, found: { version: FileVersion } | null): boolean {
+    if (files.pendingNotes().length > 0) return true;
+    const now = files.headVersion();
+    return found === null ? now !== null : !sameVersion(found.version, now);
+  }
+
+  /**
+   * Index work under the lock: inside a transaction of this store, under its lock; otherwise
+   * under a lock of its own, queued with the transactions, committing nothing else (a data dir
+   * whose settings are gone must not get new ones from a read).
+   */
+  private underLock<T>(vaultId: string, work: (writer: IndexWriter) => Promise<T>): Promise<T> {
+    const inside = currentTransaction.getStore();
+    if (inside && inside.store === this && inside.lockHeld) return work(inside.indexWriter(vaultId));
+    return this.locked(async (token) => {
+      const settings = await this.settings();
+      const tx = new Transaction(this, structuredClone(settings), JSON.stringify(settings), token);
+      return holding(tx, () => work(tx.indexWriter(vaultId)));
+    });
   }
 
   /** Finds an invoice by id in whichever vault holds it. */
@@ -137,89 +348,146 @@ export class Store {
    * the files it changed. If `apply` throws, nothing is written.
    */
   transact<T>(apply: (tx: Transaction) => Promise<T> | T): Promise<T> {
-    // Transactions of one process queue behind each other; the file lock orders processes.
-    const run = this.chain.then(() => this.runTransaction(apply));
+    return this.locked(async (token) => {
+      const settingsText = JSON.stringify(await this.settings());
+      const tx = new Transaction(this, JSON.parse(settingsText) as Settings, settingsText, token);
+      return holding(tx, async () => {
+        const result = await apply(tx);
+        this.lastCommit = await tx.commit();
+        return result;
+      });
+    });
+  }
+
+  /** Runs `work` holding the data-dir lock (its token given), after this process's earlier work. */
+  private locked<T>(work: (token: string) => Promise<T>): Promise<T> {
+    // Work of one process queues behind each other; the file lock orders processes.
+    const run = this.chain.then(async () => {
+      await mkdir(this.dataDir, { recursive: true });
+      const lock = await acquireLock(this.dataDir, {
+        user: this.options.user,
+        command: this.options.command,
+        timeoutMs: lockTimeout(this.options),
+      });
+      try {
+        return await work(lock.holder.token);
+      } finally {
+        await lock.release();
+      }
+    });
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  private async runTransaction<T>(apply: (tx: Transaction) => Promise<T> | T): Promise<T> {
-    await mkdir(this.dataDir, { recursive: true });
-    const lock = await acquireLock(this.dataDir, {
-      user: this.options.user,
-      command: this.options.command,
-      timeoutMs: lockTimeout(this.options),
-    });
-    try {
-      const settingsText = JSON.stringify(await this.settings());
-      const tx = new Transaction(this, JSON.parse(settingsText) as Settings, settingsText);
-      const result = await apply(tx);
-      this.lastCommit = await tx.commit();
-      return result;
-    } finally {
-      await lock.release();
-    }
-  }
-
-  /** Reads a file, or returns the copy in memory if no one has replaced it since. */
-  async load<T>(path: string, fallback: () => T): Promise<T> {
-    let version: FileVersion | null = null;
-    try {
-      version = versionOf(await stat(path));
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-    }
-    if (version === null) {
-      this.cache.delete(path);
-      return fallback();
-    }
-    const cached = this.cache.get(path);
-    if (cached && sameVersion(cached.version, version)) return cached.data as T;
-    const file = new JsonFile<T | null>(path);
-    const db = new Low<T | null>(file, null);
-    try {
-      await db.read();
-    } catch (error) {
-      if (error instanceof CorruptFileError) {
-        await this.quarantine(path, error.reason);
+  /**
+   * Reads a file, or returns the copy in memory if no one has replaced it since. A store file
+   * that does not parse is moved aside and its previous generation (NAME.prev) takes its place;
+   * one that is missing while its previous generation is there (a write that died between its
+   * renames, a file deleted by hand) is recovered the same way. Both are reported.
+   */
+  async load<T>(path: string, fallback: () => T, options: LoadOptions = {}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      let version: FileVersion | null = null;
+      try {
+        version = versionOf(await stat(path));
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+      const file = new JsonFile<T | null>(path, { mode: options.mode });
+      if (version === null) {
+        this.cache.delete(path);
+        // Another process racing to recover the same file: after a few rounds, take what is there.
+        if (attempt < 3 && (await this.recoverMissing(file, options))) continue;
         return fallback();
       }
-      throw error;
+      const cached = this.cache.get(path);
+      if (cached && sameVersion(cached.version, version)) return cached.data as T;
+      const db = new Low<T | null>(file, null);
+      try {
+        await db.read();
+      } catch (error) {
+        if (!(error instanceof CorruptFileError)) throw error;
+        if (attempt < 3 && (await this.recoverDamaged(file, error.reason, options))) continue;
+        return fallback();
+      }
+      if (db.data === null) return fallback();
+      if (options.cache !== false) this.cache.set(path, { version: file.version, data: db.data });
+      return db.data;
     }
-    if (db.data === null) return fallback();
-    this.cache.set(path, { version: file.version, data: db.data });
-    return db.data;
   }
 
   /** Fresh, private copy of a file for a transaction to change. */
-  async loadForUpdate<T>(path: string, fallback: () => T): Promise<T> {
-    return structuredClone(await this.load(path, fallback));
+  async loadForUpdate<T>(path: string, fallback: () => T, options: LoadOptions = {}): Promise<T> {
+    return structuredClone(await this.load(path, fallback, options));
   }
 
   async save<T>(path: string, data: T, mode?: number): Promise<number> {
     await mkdir(dirname(path), { recursive: true });
-    const file = new JsonFile<T>(path, mode);
+    const file = new JsonFile<T>(path, { mode, keepPrevious: true });
     const db = new Low<T>(file, data);
     await db.write();
     this.cache.set(path, { version: file.version, data });
     return file.bytesWritten;
   }
 
-  private async quarantine(path: string, reason: string): Promise<void> {
-    const target = `${path}.corrupt-${stamp()}`;
-    try {
-      await rename(path, target);
-    } catch (error) {
-      // Another process moved it first; its report stands.
-      if (isMissing(error)) return;
-      throw error;
+  /** True when the file should be read again: its previous generation was put back in its place. */
+  private async recoverMissing<T>(file: JsonFile<T>, options: LoadOptions): Promise<boolean> {
+    const previous = await file.readPrevious();
+    if (!previous) return false;
+    await options.beforeRecovery?.();
+    if (await file.restorePrevious()) {
+      this.report(`${file.path} was missing; recovered the previous version from ${previous.writtenAt.toISOString()}`);
     }
-    this.cache.delete(path);
-    const message =
-      `${path} could not be read (${reason}); it was moved to ${target} and apdesk carries on without it — ` +
-      `restore a good copy of it, or remove the .corrupt file once you have looked at it`;
+    return true;
+  }
+
+  /**
+   * Moves a damaged file aside and puts its previous generation in its place. True when the file
+   * should be read again (recovered, or replaced by another process meanwhile).
+   */
+  private async recoverDamaged<T>(file: JsonFile<T>, reason: string, options: LoadOptions): Promise<boolean> {
+    await options.beforeRecovery?.();
+    const aside = await file.quarantine();
+    // Another process moved or replaced it first; its report stands.
+    if (aside === null) return true;
+    this.cache.delete(file.path);
+    const previous = await file.readPrevious();
+    if (previous) {
+      if (await file.restorePrevious()) {
+        this.report(
+          `${file.path} was damaged (${reason}); recovered the previous version from ${previous.writtenAt.toISOString()}; ` +
+            `the damaged file is at ${aside} — look at it, then remove it`,
+        );
+      }
+      return true;
+    }
+    this.report(
+      `${file.path} could not be read (${reason}) and no earlier good version of it exists; it was moved to ${aside} and ` +
+        `apdesk carries on without it — restore a good copy of it, or remove the .corrupt file once you have looked at it`,
+    );
+    return false;
+  }
+
+  /** A problem for the person at the keyboard: kept in `problems` and passed to onProblem. */
+  report(message: string): void {
     this.problems.push(message);
     this.options.onProblem?.(message);
+  }
+
+  /**
+   * True only when the data dir holds nothing of the store: no settings or secrets file in any
+   * generation (current, .prev, .corrupt-*, a temp file) and no vaults folder. A data dir that
+   * is not empty is never treated as new, even when nothing in it could be read.
+   */
+  async isEmpty(): Promise<boolean> {
+    let names: string[];
+    try {
+      names = await readdir(this.dataDir);
+    } catch (error) {
+      if (isMissing(error)) return true;
+      throw error;
+    }
+    return !names.some((name) => name === 'vaults' || /^\.?(settings|secrets)\.json/.test(name));
   }
 
   private async ensureSchema(): Promise<void> {
@@ -236,9 +504,39 @@ export class Store {
   }
 }
 
-export class Transaction {
+/** The rows of the invoices a transaction has put, and their lookup keys. */
+class PutRows {
+  readonly rows = new Map<string, IndexRow>();
+  readonly keys = new Map<string, Set<string>>();
+
+  put(row: IndexRow): void {
+    const before = this.rows.get(row.id);
+    if (before) for (const key of keysOf(before)) this.keys.get(key)?.delete(row.id);
+    this.rows.set(row.id, row);
+    for (const key of keysOf(row)) {
+      const ids = this.keys.get(key) ?? new Set<string>();
+      ids.add(row.id);
+      this.keys.set(key, ids);
+    }
+  }
+}
+
+interface ShardEntry {
+  vaultId: string;
+  shard: number;
+  data: InvoiceShard;
+  own: Set<string>;
+  dirty: boolean;
+}
+
+export class Transaction implements InvoiceIndexView {
   readonly now = new Date().toISOString();
-  private readonly shards = new Map<string, { data: InvoiceShard; own: Set<string>; dirty: boolean }>();
+  /** Whether the transaction still holds the data-dir lock (false once it is over). */
+  lockHeld = true;
+  private readonly shards = new Map<string, ShardEntry>();
+  private readonly writers = new Map<string, IndexWriter>();
+  /** Per vault: rows as of each putInvoice, so index reads in the transaction see its own writes. */
+  private readonly puts = new Map<string, PutRows>();
   private secretsDraft: { data: Secrets; original: string } | null = null;
   private readonly afterCommitHooks: (() => Promise<void>)[] = [];
 
@@ -247,6 +545,8 @@ export class Transaction {
     /** This transaction's copy of the settings; change it freely. */
     readonly settings: Settings,
     private readonly settingsOriginal: string,
+    /** The lock's token: names this transaction's pending notes. */
+    private readonly lockToken: string,
   ) {
     // A new data dir: whoever first writes to it is its admin.
     if (settings.createdAt === null && settings.users.length === 0) {
@@ -266,12 +566,13 @@ export class Transaction {
    * The transaction's view of one shard: a shallow copy of the stored record, so an edit never
    * clones the other invoices of the shard; each invoice is cloned only when it is read here.
    */
-  private async shard(vaultId: string, invoiceId: string) {
-    const path = layout.shard(this.dataDir, vaultId, shardOf(invoiceId));
+  private async shard(vaultId: string, invoiceId: string): Promise<ShardEntry> {
+    const shard = shardOf(invoiceId);
+    const path = layout.shard(this.dataDir, vaultId, shard);
     let entry = this.shards.get(path);
     if (!entry) {
-      const stored = await this.store.load<InvoiceShard>(path, () => ({ invoices: {} }));
-      entry = { data: { invoices: { ...stored.invoices } }, own: new Set<string>(), dirty: false };
+      const stored = await this.store.readShard(vaultId, shard);
+      entry = { vaultId, shard, data: { invoices: { ...stored.invoices } }, own: new Set<string>(), dirty: false };
       this.shards.set(path, entry);
     }
     return entry;
@@ -287,11 +588,18 @@ export class Transaction {
     return copy;
   }
 
+  /**
+   * Records an invoice. Index reads in this transaction see it as it is now; the index written
+   * at commit describes it as it is then.
+   */
   async putInvoice(invoice: Invoice): Promise<void> {
     const entry = await this.shard(invoice.vaultId, invoice.id);
     entry.data.invoices[invoice.id] = invoice;
     entry.own.add(invoice.id);
     entry.dirty = true;
+    const puts = this.puts.get(invoice.vaultId) ?? new PutRows();
+    puts.put(rowOf(invoice, this.store.indexFiles(invoice.vaultId).intern));
+    this.puts.set(invoice.vaultId, puts);
   }
 
   /** Issues the next free manual invoice id (never one already on disk, even after a crash). */
@@ -310,19 +618,112 @@ export class Transaction {
 
   async secrets(): Promise<Secrets> {
     if (!this.secretsDraft) {
-      const data = await this.store.loadForUpdate(layout.secrets(this.dataDir), emptySecrets);
+      const data = await this.store.loadForUpdate(layout.secrets(this.dataDir), emptySecrets, { mode: 0o600 });
       this.secretsDraft = { data, original: JSON.stringify(data) };
     }
     return this.secretsDraft.data;
   }
 
-  /** Writes what changed: settings first (counters), then secrets, then invoice shards. */
+  // ---- the invoice index, as this transaction sees it ----
+
+  /** The index of a vault under this transaction's lock. For the store and migrations only. */
+  indexWriter(vaultId: string): IndexWriter {
+    let writer = this.writers.get(vaultId);
+    if (!writer) {
+      const store = this.store;
+      writer = new IndexWriter(
+        store.indexFiles(vaultId),
+        {
+          onDisk: () => store.shardsOnDisk(vaultId),
+          // A rebuild reads the recovered shard itself: no note needed.
+          read: async (shard) => Object.values((await store.readShard(vaultId, shard, { cache: false, beforeRecovery: async () => undefined })).invoices),
+        },
+        (message) => store.report(message),
+        `${this.lockToken}.json`,
+      );
+      this.writers.set(vaultId, writer);
+    }
+    return writer;
+  }
+
+  async invoiceCounts(vaultId: string): Promise<InvoiceCounts> {
+    const writer = this.indexWriter(vaultId);
+    return writer.guarded(async (head) => {
+      const matrix = structuredClone(head.counts);
+      for (const row of this.puts.get(vaultId)?.rows.values() ?? []) {
+        const before = await writer.files.row(shardOf(row.id), row.id, head);
+        if (before) addToCounts(matrix, before, -1);
+        addToCounts(matrix, row, 1);
+      }
+      return countsOf(matrix);
+    });
+  }
+
+  async invoicePage(vaultId: string, query: InvoiceQuery): Promise<InvoicePage> {
+    const writer = this.indexWriter(vaultId);
+    return writer.guarded(async (head) => {
+      const committed = await writer.files.allRows(head);
+      const puts = this.puts.get(vaultId);
+      if (!puts || puts.rows.size === 0) return committed.page(query);
+      const merged = committed.rows().filter((row) => !puts.rows.has(row.id));
+      merged.push(...puts.rows.values());
+      return pageOfUnsorted(merged, query);
+    });
+  }
+
+  async invoicesByNumber(vaultId: string, vendor: string | null, invoiceNumber: string | null): Promise<IndexRow[]> {
+    const key = duplicateKey(vendor, invoiceNumber);
+    return key === null ? [] : this.lookup(vaultId, key);
+  }
+
+  async invoiceForRequisition(vaultId: string, companyId: string, requisitionId: string): Promise<InvoiceId | undefined> {
+    return (await this.lookup(vaultId, requisitionKey(companyId, requisitionId)))[0]?.id;
+  }
+
+  async indexRow(vaultId: string, invoiceId: string): Promise<IndexRow | undefined> {
+    const put = this.puts.get(vaultId)?.rows.get(invoiceId);
+    if (put) return put;
+    const writer = this.indexWriter(vaultId);
+    return writer.guarded((head) => writer.files.row(shardOf(invoiceId), invoiceId, head));
+  }
+
+  /** Rebuilds a vault's index from the invoice files on disk (what this transaction put is added at commit). */
+  rebuildIndex(vaultId: string): Promise<RebuildResult> {
+    return this.indexWriter(vaultId).rebuild('all', null);
+  }
+
+  private async lookup(vaultId: string, key: string): Promise<IndexRow[]> {
+    const writer = this.indexWriter(vaultId);
+    const puts = this.puts.get(vaultId);
+    return writer.guarded(async (head) => {
+      const rows = await lookupRows(writer.files, head, key, puts?.rows);
+      for (const id of puts?.keys.get(key) ?? []) rows.push(puts!.rows.get(id)!);
+      return rows.sort(byId);
+    });
+  }
+
+  /**
+   * Writes what changed: settings first (counters), then secrets, then for each vault a pending
+   * note, then its invoice shards and index files; the notes go once all is written.
+   */
   async commit(): Promise<CommitStats> {
     const stats: CommitStats = { files: 0, bytes: 0 };
     const add = (bytes: number) => {
       stats.files += 1;
       stats.bytes += bytes;
     };
+    // The index changes are worked out before anything is written: damage found in the index is
+    // repaired now, and a failure here writes nothing.
+    const changedShards = new Map<string, Map<number, Invoice[]>>();
+    for (const entry of this.shards.values()) {
+      if (!entry.dirty) continue;
+      const shards = changedShards.get(entry.vaultId) ?? new Map<number, Invoice[]>();
+      shards.set(entry.shard, Object.values(entry.data.invoices));
+      changedShards.set(entry.vaultId, shards);
+    }
+    const indexChanges = new Map<string, IndexChanges>();
+    for (const [vaultId, shards] of changedShards) indexChanges.set(vaultId, await this.indexWriter(vaultId).prepare(shards));
+
     const firstWrite = this.settings.createdAt === null;
     if (firstWrite) this.settings.createdAt = this.now;
     const settingsText = JSON.stringify(this.settings);
@@ -333,12 +734,43 @@ export class Transaction {
     if (this.secretsDraft && (firstWrite || JSON.stringify(this.secretsDraft.data) !== this.secretsDraft.original)) {
       add(await this.store.save(layout.secrets(this.dataDir), this.secretsDraft.data, 0o600));
     }
+    for (const [vaultId, shards] of changedShards) add(await this.indexWriter(vaultId).beginCommit([...shards.keys()]));
+    // With the notes in place, shards and index files may be written in any order: a reader
+    // waits while a note is there, and a crash leaves the note to be worked off. So they are
+    // written side by side, a few at a time.
+    const writes: (() => Promise<void>)[] = [];
     for (const [path, entry] of this.shards) {
-      if (entry.dirty) add(await this.store.save(path, entry.data));
+      if (entry.dirty) writes.push(async () => add(await this.store.save(path, entry.data)));
     }
+    for (const [vaultId, changes] of indexChanges) {
+      writes.push(async () => {
+        const written = await this.indexWriter(vaultId).write(changes);
+        stats.files += written.files;
+        stats.bytes += written.bytes;
+      });
+    }
+    await inTurns(writes, PARALLEL_WRITES);
+    for (const vaultId of changedShards.keys()) await this.indexWriter(vaultId).endCommit();
     for (const hook of this.afterCommitHooks) await hook();
     return stats;
   }
+}
+
+/** Files a commit writes at once: enough to overlap their waits, few enough to bound memory. */
+const PARALLEL_WRITES = 4;
+
+/** Runs tasks, at most `limit` at a time; the first failure is thrown once all have settled. */
+async function inTurns(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]!;
+      await task().catch((error: unknown) => failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (failures.length > 0) throw failures[0];
 }
 
 /** A data dir that cannot be one says so before anything reads or writes (a missing one is made). */

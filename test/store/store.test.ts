@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Store } from '../../source/store/store.js';
-import { layout, SHARD_COUNT, shardOf } from '../../source/store/layout.js';
+import { layout, SHARD_COUNT, segmentOf, shardOf } from '../../source/store/layout.js';
 import { SCHEMA_VERSION } from '../../source/store/schema.js';
 import { newDocument } from '../../source/domain/invoice.js';
 import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
@@ -62,7 +62,7 @@ describe('store', () => {
     expect(all).not.toContain('.apdesk.lock');
   });
 
-  it('touches only the shard of the invoice it edits', async () => {
+  it('touches only the shard of the invoice it edits, and its index segment and head', async () => {
     const dir = await tempDir();
     const store = await withVault(dir);
     await store.transact(async (tx) => {
@@ -71,14 +71,21 @@ describe('store', () => {
     const before = await snapshot(dir);
     await store.transact(async (tx) => {
       const invoice = (await tx.getInvoice('v1', 'INV-000007'))!;
-      invoice.header.vendor = 'ABC-CON';
+      invoice.header.description = 'footings';
       await tx.putInvoice(invoice);
     });
     const after = await snapshot(dir);
     const changed = Object.keys(after).filter((path) => after[path] !== before[path]);
-    expect(changed).toEqual([join('vaults', 'v1', 'invoices', `${shardOf('INV-000007').toString(16).padStart(3, '0')}.json`)]);
-    expect(store.lastCommit.files).toBe(1);
-    expect((await store.invoice('v1', 'INV-000007'))?.header.vendor).toBe('ABC-CON');
+    const shard = shardOf('INV-000007');
+    const shardFile = join('vaults', 'v1', 'invoices', `${shard.toString(16).padStart(3, '0')}.json`);
+    const segmentFile = join('vaults', 'v1', 'index', `rows-${segmentOf(shard).toString(16).padStart(2, '0')}.json`);
+    // The shard's previous generation is the old file renamed, not written again.
+    expect(changed.sort()).toEqual([join('vaults', 'v1', 'index', 'head.json'), segmentFile, shardFile, `${shardFile}.prev`].sort());
+    expect(after[`${shardFile}.prev`]).toBe(before[shardFile]);
+    // The pending note is gone; its folder stays.
+    expect(await readdir(join(dir, 'vaults', 'v1', 'index', 'pending'))).toEqual([]);
+    expect(store.lastCommit.files).toBe(4);
+    expect((await store.invoice('v1', 'INV-000007'))?.header.description).toBe('footings');
   });
 
   it('spreads invoices evenly over the shards', () => {
@@ -177,7 +184,7 @@ describe('migrations', () => {
     const store = await Store.open(dir, options);
     const settings = await store.settings();
     expect(settings.schemaVersion).toBe(SCHEMA_VERSION);
-    expect(settings.migrations.map((m) => m.version)).toEqual([2, 3]);
+    expect(settings.migrations.map((m) => m.version)).toEqual([2, 3, 4]);
     expect(settings.jobs).toEqual([]);
     expect(settings.counters).toEqual({ invoice: 0 });
     expect(await store.invoices('v1')).toHaveLength(30);
@@ -187,7 +194,7 @@ describe('migrations', () => {
 
     const before = await snapshot(dir);
     const again = await Store.open(dir, options);
-    expect((await again.settings()).migrations).toHaveLength(2);
+    expect((await again.settings()).migrations).toHaveLength(3);
     expect(await snapshot(dir)).toEqual(before);
   });
 });

@@ -1,0 +1,435 @@
+// The rows of a vault's invoice index, and what is asked of them: counts by status and queue,
+// lookup keys (duplicate invoice numbers, imported Procore requisitions), and filtered, sorted
+// pages. Pure: the files that hold rows are vault-index.ts's business.
+import type { Invoice, InvoiceSource, InvoiceStatus } from '../domain/invoice.js';
+import type { InvoiceId, ProcoreId, QueueId, VaultId } from '../domain/ids.js';
+import type { Cents } from '../domain/money.js';
+import { codeKey } from '../domain/validation.js';
+
+export type SourceKind = InvoiceSource['kind'];
+
+/** What the index knows of one invoice: enough to count, look up, filter, sort and show a list. */
+export interface IndexRow {
+  readonly id: InvoiceId;
+  readonly vaultId: VaultId;
+  readonly queueId: QueueId;
+  readonly status: InvoiceStatus;
+  readonly vendor: string | null;
+  readonly invoiceNumber: string | null;
+  readonly total: Cents | null;
+  readonly invoiceDate: string | null;
+  readonly dueDate: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly source: SourceKind;
+  readonly procoreCompanyId: ProcoreId | null;
+  readonly procoreRequisitionId: ProcoreId | null;
+  /** The first line's job. */
+  readonly job: string | null;
+  /** What needs a person's eye: the first validation finding (errors first), else why routing failed. */
+  readonly message: string | null;
+  /** The header description, cut to DESCRIPTION_LIMIT characters. */
+  readonly description: string | null;
+  /** Only when the invoice header says whether it is a credit memo. */
+  readonly creditMemo?: boolean;
+}
+
+export type IndexColumn = Exclude<keyof IndexRow, 'vaultId'>;
+
+/** A description longer than this is cut in the index: it only feeds a list column and text search. */
+export const DESCRIPTION_LIMIT = 160;
+
+/**
+ * A row as stored: an array in COLUMNS order, so 50,000 rows do not repeat every field name.
+ * The vault id is the file's, not the row's.
+ */
+export type RowTuple = readonly unknown[];
+
+const COLUMNS = [
+  'id',
+  'queueId',
+  'status',
+  'vendor',
+  'invoiceNumber',
+  'total',
+  'invoiceDate',
+  'dueDate',
+  'createdAt',
+  'updatedAt',
+  'source',
+  'procoreCompanyId',
+  'procoreRequisitionId',
+  'job',
+  'message',
+  'description',
+  'creditMemo',
+] as const satisfies readonly IndexColumn[];
+
+export const SORTABLE_COLUMNS: readonly IndexColumn[] = COLUMNS;
+
+/**
+ * One in-memory row. A class, so every row has the same shape (compact in V8); the lower-case
+ * search text is made on the first text search and kept in a private field, which JSON ignores.
+ */
+class Row implements IndexRow {
+  #search: string | undefined;
+
+  constructor(
+    readonly id: InvoiceId,
+    readonly vaultId: VaultId,
+    readonly queueId: QueueId,
+    readonly status: InvoiceStatus,
+    readonly vendor: string | null,
+    readonly invoiceNumber: string | null,
+    readonly total: Cents | null,
+    readonly invoiceDate: string | null,
+    readonly dueDate: string | null,
+    readonly createdAt: string,
+    readonly updatedAt: string,
+    readonly source: SourceKind,
+    readonly procoreCompanyId: ProcoreId | null,
+    readonly procoreRequisitionId: ProcoreId | null,
+    readonly job: string | null,
+    readonly message: string | null,
+    readonly description: string | null,
+    readonly creditMemo: boolean | undefined,
+  ) {}
+
+  get search(): string {
+    this.#search ??= `${this.id}\n${this.vendor ?? ''}\n${this.invoiceNumber ?? ''}\n${this.description ?? ''}`.toLowerCase();
+    return this.#search;
+  }
+}
+
+/**
+ * Keeps one copy of each repeated value (status, queue, vendor, job, dates): parsed JSON makes a
+ * new string for every occurrence, and 50,000 rows repeat a few hundred values.
+ */
+export class Interner {
+  private readonly values = new Map<string, string>();
+
+  of<T extends string | null>(value: T): T {
+    if (value === null) return value;
+    const known = this.values.get(value);
+    if (known !== undefined) return known as T;
+    this.values.set(value, value);
+    return value;
+  }
+}
+
+function messageOf(invoice: Invoice): string | null {
+  const issues = invoice.validation?.issues ?? [];
+  const first = issues.find((issue) => issue.level === 'error') ?? issues[0];
+  if (first) return first.message;
+  if (invoice.routing?.outcome === 'failed') return invoice.routing.reasons[0] ?? null;
+  return null;
+}
+
+function creditMemoOf(invoice: Invoice): boolean | undefined {
+  const value = (invoice.header as { creditMemo?: unknown }).creditMemo;
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+export function rowOf(invoice: Invoice, intern: Interner = new Interner()): IndexRow {
+  const { header, source } = invoice;
+  const procore = source.kind === 'procore-auto' || source.kind === 'procore-manual' ? source.procore : null;
+  const description = header.description === null ? null : header.description.slice(0, DESCRIPTION_LIMIT);
+  return new Row(
+    invoice.id,
+    intern.of(invoice.vaultId),
+    intern.of(invoice.queueId),
+    intern.of(invoice.status),
+    intern.of(header.vendor),
+    header.invoiceNumber,
+    header.total,
+    intern.of(header.invoiceDate),
+    intern.of(header.dueDate),
+    invoice.createdAt,
+    invoice.updatedAt,
+    intern.of(source.kind),
+    procore ? intern.of(procore.companyId) : null,
+    procore ? procore.requisitionId : null,
+    intern.of(invoice.lines[0]?.job ?? null),
+    messageOf(invoice),
+    description,
+    creditMemoOf(invoice),
+  );
+}
+
+/** Same invoice, same values in every column. */
+export function sameRow(a: IndexRow, b: IndexRow): boolean {
+  return a.vaultId === b.vaultId && COLUMNS.every((column) => a[column] === b[column]);
+}
+
+export function encodeRow(row: IndexRow): RowTuple {
+  return COLUMNS.map((column) => row[column] ?? null);
+}
+
+/** A stored row back into a row; throws when the tuple is not one (a damaged or foreign file). */
+export function decodeRow(tuple: unknown, vaultId: VaultId, intern: Interner): IndexRow {
+  if (!Array.isArray(tuple) || tuple.length !== COLUMNS.length || typeof tuple[0] !== 'string') {
+    throw new Error('an index row is not in the expected form');
+  }
+  const t = (i: number) => (tuple[i] ?? null) as string | null;
+  return new Row(
+    t(0) as InvoiceId,
+    vaultId,
+    intern.of(t(1)) as QueueId,
+    intern.of(t(2)) as InvoiceStatus,
+    intern.of(t(3)),
+    t(4),
+    t(5) as unknown as Cents | null,
+    intern.of(t(6)),
+    intern.of(t(7)),
+    t(8) ?? '',
+    t(9) ?? '',
+    intern.of(t(10)) as SourceKind,
+    intern.of(t(11)) as ProcoreId | null,
+    t(12) as ProcoreId | null,
+    intern.of(t(13)),
+    t(14),
+    t(15),
+    typeof tuple[16] === 'boolean' ? tuple[16] : undefined,
+  );
+}
+
+// ---- lookup keys ----
+
+const SEPARATOR = '\u001f';
+
+function present(value: string | null | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+/**
+ * The key of a vendor's invoice number, compared as validation compares them (trimmed, any
+ * case); null when either is empty (such an invoice cannot be a duplicate).
+ */
+export function duplicateKey(vendor: string | null | undefined, invoiceNumber: string | null | undefined): string | null {
+  const v = present(vendor);
+  const n = present(invoiceNumber);
+  return v && n ? `n${SEPARATOR}${codeKey(v)}${SEPARATOR}${codeKey(n)}` : null;
+}
+
+export function requisitionKey(companyId: string, requisitionId: string): string {
+  return `r${SEPARATOR}${companyId}${SEPARATOR}${requisitionId}`;
+}
+
+export function keysOf(row: IndexRow): string[] {
+  const keys: string[] = [];
+  const duplicate = duplicateKey(row.vendor, row.invoiceNumber);
+  if (duplicate) keys.push(duplicate);
+  if (row.procoreCompanyId !== null && row.procoreRequisitionId !== null) {
+    keys.push(requisitionKey(row.procoreCompanyId, row.procoreRequisitionId));
+  }
+  return keys;
+}
+
+// ---- counts ----
+
+/** Invoices per queue and status, as stored: queue → status → count (absent means 0). */
+export type CountMatrix = Record<string, Partial<Record<InvoiceStatus, number>>>;
+
+export interface InvoiceCounts {
+  total: number;
+  byStatus: Partial<Record<InvoiceStatus, number>>;
+  byQueue: Record<string, number>;
+  /** queue → status → count. */
+  byQueueAndStatus: CountMatrix;
+}
+
+export function addToCounts(matrix: CountMatrix, row: IndexRow, delta: number): void {
+  const queue = (matrix[row.queueId] ??= {});
+  const next = (queue[row.status] ?? 0) + delta;
+  if (next === 0) delete queue[row.status];
+  else queue[row.status] = next;
+  if (Object.keys(queue).length === 0) delete matrix[row.queueId];
+}
+
+export function countsOf(matrix: CountMatrix): InvoiceCounts {
+  const counts: InvoiceCounts = { total: 0, byStatus: {}, byQueue: {}, byQueueAndStatus: structuredClone(matrix) };
+  for (const [queue, statuses] of Object.entries(matrix)) {
+    for (const [status, n] of Object.entries(statuses) as [InvoiceStatus, number][]) {
+      counts.total += n;
+      counts.byStatus[status] = (counts.byStatus[status] ?? 0) + n;
+      counts.byQueue[queue] = (counts.byQueue[queue] ?? 0) + n;
+    }
+  }
+  return counts;
+}
+
+// ---- pages ----
+
+export interface InvoiceQuery {
+  /** One status or several. */
+  status?: InvoiceStatus | readonly InvoiceStatus[];
+  queueId?: string | readonly string[];
+  /** The vendor code, compared trimmed and in any case. */
+  vendor?: string;
+  /** Found in the id, vendor, invoice number or description, in any case. */
+  text?: string;
+  source?: SourceKind | readonly SourceKind[];
+  /** Default: id. Ties are broken by id, ascending. Empty values sort last either way. */
+  sort?: IndexColumn;
+  direction?: 'asc' | 'desc';
+  offset?: number;
+  /** Default 50. */
+  limit?: number;
+}
+
+export interface InvoicePage {
+  /** Rows that match the filter, over all pages. */
+  total: number;
+  rows: IndexRow[];
+}
+
+const asSet = <T>(value: T | readonly T[] | undefined): Set<T> | null =>
+  value === undefined ? null : new Set(Array.isArray(value) ? (value as readonly T[]) : [value as T]);
+
+export function matcher(query: InvoiceQuery): (row: IndexRow) => boolean {
+  const statuses = asSet(query.status);
+  const queues = asSet(query.queueId);
+  const sources = asSet(query.source);
+  const vendor = query.vendor === undefined ? null : codeKey(query.vendor);
+  const text = query.text?.trim().toLowerCase() || null;
+  return (row) =>
+    (statuses === null || statuses.has(row.status)) &&
+    (queues === null || queues.has(row.queueId)) &&
+    (sources === null || sources.has(row.source)) &&
+    (vendor === null || (row.vendor !== null && codeKey(row.vendor) === vendor)) &&
+    (text === null || searchText(row).includes(text));
+}
+
+function searchText(row: IndexRow): string {
+  if (row instanceof Row) return row.search;
+  return `${row.id}\n${row.vendor ?? ''}\n${row.invoiceNumber ?? ''}\n${row.description ?? ''}`.toLowerCase();
+}
+
+export function comparator(column: IndexColumn, direction: 'asc' | 'desc'): (a: IndexRow, b: IndexRow) => number {
+  const sign = direction === 'desc' ? -1 : 1;
+  return (a, b) => {
+    const x = a[column];
+    const y = b[column];
+    if (x !== y) {
+      const xEmpty = x === null || x === undefined;
+      const yEmpty = y === null || y === undefined;
+      if (xEmpty !== yEmpty) return xEmpty ? 1 : -1;
+      if (!xEmpty) {
+        if ((x as string | number) < (y as string | number)) return -sign;
+        if ((x as string | number) > (y as string | number)) return sign;
+      }
+    }
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  };
+}
+
+/**
+ * All the rows of a vault, with each sort order made once and kept: the next page in the same
+ * order costs one pass of the filter. When a few rows change, each kept order is patched where
+ * they sit (found by binary search: with the id breaking ties every row has one place), so an
+ * edit costs the console no sort; many changed rows are merged in by one sort.
+ */
+export class RowSet {
+  /** Kept orders, the most recently used last; only a few, as each is patched on every change. */
+  private orders = new Map<string, IndexRow[]>();
+  private static readonly KEPT_ORDERS = 4;
+  /** By id: the order every other one is made from, always kept. */
+  private byId: IndexRow[];
+
+  constructor(rows: readonly IndexRow[]) {
+    this.byId = [...rows].sort(comparator('id', 'asc'));
+  }
+
+  get size(): number {
+    return this.byId.length;
+  }
+
+  rows(): readonly IndexRow[] {
+    return this.byId;
+  }
+
+  replace(removed: readonly IndexRow[], added: readonly IndexRow[]): void {
+    if (removed.length === 0 && added.length === 0) return;
+    this.byId = patched(this.byId, removed, added, comparator('id', 'asc'));
+    for (const [key, order] of this.orders) {
+      const [column, direction] = key.split(' ') as [IndexColumn, 'asc' | 'desc'];
+      this.orders.set(key, patched(order, removed, added, comparator(column, direction)));
+    }
+  }
+
+  ordered(column: IndexColumn, direction: 'asc' | 'desc'): readonly IndexRow[] {
+    if (column === 'id' && direction === 'asc') return this.byId;
+    const key = `${column} ${direction}`;
+    let order = this.orders.get(key);
+    if (order) {
+      this.orders.delete(key);
+    } else {
+      order = [...this.byId].sort(comparator(column, direction));
+      if (this.orders.size >= RowSet.KEPT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
+    }
+    this.orders.set(key, order);
+    return order;
+  }
+
+  page(query: InvoiceQuery): InvoicePage {
+    return pageOf(this.ordered(query.sort ?? 'id', query.direction ?? 'asc'), query);
+  }
+}
+
+/** Where `row` sits in (or would go into) an array sorted by `compare`. */
+function placeOf(sorted: readonly IndexRow[], row: IndexRow, compare: (a: IndexRow, b: IndexRow) => number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(sorted[middle]!, row) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+const PATCH_LIMIT = 64;
+
+/** A sorted array without `removed` and with `added`, each in its place. */
+function patched(
+  sorted: IndexRow[],
+  removed: readonly IndexRow[],
+  added: readonly IndexRow[],
+  compare: (a: IndexRow, b: IndexRow) => number,
+): IndexRow[] {
+  if (removed.length + added.length > PATCH_LIMIT) {
+    const gone = new Set(removed);
+    return sorted.filter((row) => !gone.has(row)).concat(added).sort(compare);
+  }
+  const result = [...sorted];
+  for (const row of removed) {
+    const at = placeOf(result, row, compare);
+    const found = result[at] === row ? at : result.indexOf(row);
+    if (found >= 0) result.splice(found, 1);
+  }
+  for (const row of added) result.splice(placeOf(result, row, compare), 0, row);
+  return result;
+}
+
+/** One page of rows already in the wanted order. */
+export function pageOf(ordered: readonly IndexRow[], query: InvoiceQuery): InvoicePage {
+  const offset = Math.max(0, Math.floor(query.offset ?? 0));
+  const limit = Math.max(0, Math.floor(query.limit ?? 50));
+  const matches = matcher(query);
+  const rows: IndexRow[] = [];
+  let total = 0;
+  for (const row of ordered) {
+    if (!matches(row)) continue;
+    if (total >= offset && rows.length < limit) rows.push(row);
+    total += 1;
+  }
+  return { total, rows };
+}
+
+/** A page of rows in no particular order (a transaction's merged view). */
+export function pageOfUnsorted(rows: readonly IndexRow[], query: InvoiceQuery): InvoicePage {
+  const matches = matcher(query);
+  const ordered = rows.filter(matches).sort(comparator(query.sort ?? 'id', query.direction ?? 'asc'));
+  return pageOf(ordered, { ...query, status: undefined, queueId: undefined, source: undefined, vendor: undefined, text: undefined });
+}
