@@ -1,6 +1,6 @@
 // Opens the console in the terminal: alternate screen, the Ink app, and a clean exit on quit,
 // Ctrl+C, SIGTERM or SIGHUP.
-import { render } from 'ink';
+import { render, type Instance } from 'ink';
 import { openDesk } from '../app/desk.js';
 import { vaultSummaries } from '../app/summary.js';
 import { seedDemo } from '../app/demo.js';
@@ -25,19 +25,30 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   if (options.seedDemo && !(await desk.store.initialized())) await seedDemo(desk);
 
   let exitCode = 0;
-  const session = enterFullScreen(process.stdout, (signal) => {
-    exitCode = SIGNAL_EXIT_CODES[signal] ?? 1;
-    app.unmount();
+  let failure = null as { error: unknown } | null;
+  let app: Instance | undefined;
+  const session = enterFullScreen(process.stdout, {
+    onSignal: (signal) => {
+      exitCode = SIGNAL_EXIT_CODES[signal] ?? 1;
+      app?.unmount();
+    },
+    onFailure: (error) => {
+      failure ??= { error };
+      app?.unmount();
+    },
   });
-  const app = render(
-    <App title={`${desk.user} · ${desk.dataDir}`} load={() => vaultSummaries(desk)} />,
-    { exitOnCtrlC: true, patchConsole: true },
-  );
+  // Whatever ends the console — q, a signal, an error while drawing — the terminal is given back
+  // first, and only then is the error thrown for main() to print on the main screen.
   try {
+    app = render(
+      <App title={`${desk.user} · ${desk.dataDir}`} load={() => vaultSummaries(desk)} />,
+      { exitOnCtrlC: true, patchConsole: true },
+    );
     await app.waitUntilExit();
   } finally {
     session.restore();
   }
   for (const problem of problems) process.stderr.write(`apdesk: warning: ${problem}\n`);
+  if (failure) throw failure.error;
   return exitCode;
 }
