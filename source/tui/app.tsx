@@ -8,6 +8,20 @@ import { initialUiState, uiReducer } from './ui-state.js';
 import { useTerminalSize, type TerminalSize } from './use-terminal-size.js';
 import { VaultsPane } from './panes/vaults-pane.js';
 import { KeysPane } from './panes/keys-pane.js';
+import { displayWidth, truncate } from '../text/width.js';
+
+const NAME = 'apdesk';
+
+/**
+ * The header line: the name whole, then the title (user · data dir) at the right edge, cut with an
+ * ellipsis to the columns left after a two-column gap.
+ */
+export function headerLine(columns: number, title: string): { name: string; gap: string; title: string } {
+  const name = truncate(NAME, columns);
+  const room = columns - displayWidth(name) - 2;
+  const shown = room > 1 ? truncate(title, room) : '';
+  return { name, gap: ' '.repeat(Math.max(columns - displayWidth(name) - displayWidth(shown), 0)), title: shown };
+}
 
 export interface AppProps {
   title: string;
@@ -53,15 +67,17 @@ export function App({ title, load, pollMs = 2000, size: fixedSize }: AppProps) {
   const height = Math.max(size.rows - 1, 5);
   const bodyHeight = height - 4;
   const footer = BINDINGS.flatMap((binding) => (binding.hint ? [binding.hint] : [])).join('  ·  ');
+  const header = headerLine(size.columns, title);
 
   return (
     <Box flexDirection="column" width={size.columns} height={height} overflow="hidden">
-      <Box justifyContent="space-between">
-        <Text bold color="cyan">
-          apdesk
-        </Text>
-        <Text dimColor wrap="truncate">
-          {title}
+      <Box flexShrink={0}>
+        <Text wrap="truncate">
+          <Text bold color="cyan">
+            {header.name}
+          </Text>
+          {header.gap}
+          <Text dimColor>{header.title}</Text>
         </Text>
       </Box>
       <Text dimColor>{'─'.repeat(Math.max(size.columns, 1))}</Text>
@@ -71,13 +87,13 @@ export function App({ title, load, pollMs = 2000, size: fixedSize }: AppProps) {
         ) : vaults === null ? (
           <Text dimColor>Loading…</Text>
         ) : ui.help ? (
-          <KeysPane bindings={BINDINGS} height={bodyHeight} />
+          <KeysPane bindings={BINDINGS} height={bodyHeight} width={size.columns} />
         ) : (
           <VaultsPane vaults={vaults} selected={ui.selected} height={bodyHeight} width={size.columns} />
         )}
       </Box>
       <Text dimColor wrap="truncate">
-        {footer}
+        {truncate(footer, size.columns)}
       </Text>
     </Box>
   );

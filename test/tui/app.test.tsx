@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { act } from 'react';
 import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
 import { App } from '../../source/tui/app.js';
 import { summariseVault, type VaultSummary } from '../../source/app/summary.js';
 import { BINDINGS, resolveKey } from '../../source/tui/keymap.js';
@@ -30,10 +31,10 @@ const summaries: VaultSummary[] = Array.from({ length: 30 }, (_, i) =>
   summariseVault(vault(`Vault ${String(i + 1).padStart(2, '0')}`, i === 1 ? ['AP Inbox', 'Procore Invoices'] : []), []),
 );
 
-async function mount(load: () => Promise<VaultSummary[]>, size = { columns: 100, rows: 20 }) {
+async function mount(load: () => Promise<VaultSummary[]>, size = { columns: 100, rows: 20 }, title = 'pat · /data') {
   let app!: ReturnType<typeof render>;
   await act(async () => {
-    app = render(<App title="pat · /data" load={load} pollMs={0} size={size} />);
+    app = render(<App title={title} load={load} pollMs={0} size={size} />);
   });
   await act(async () => undefined);
   const press = async (key: string) => {
@@ -107,6 +108,55 @@ describe('the console shell', () => {
       throw new Error('settings.json is locked');
     });
     expect(frame()).toContain('Could not read the data dir: settings.json is locked');
+  });
+});
+
+describe('widths as a terminal counts them', () => {
+  const wide: VaultSummary[] = [
+    summariseVault(vault('東京建設', ['請求書の受信箱', 'AP Inbox']), []),
+    summariseVault(vault('Harbor Builders'), []),
+    summariseVault(vault('東京建設株式会社 東京建設株式会社 東京建設株式会社'), []),
+  ];
+  const title = '山田太郎 · /srv/apdesk/データ/とても長いフォルダの名前';
+  /** The terminal column where `text` starts on `line`. */
+  const columnOf = (line: string, text: string) => stringWidth(line.slice(0, line.indexOf(text)));
+  /** What `line` shows in its first `columns` terminal columns. */
+  const leftColumns = (line: string, columns: number) => {
+    let shown = '';
+    for (const char of line) {
+      if (stringWidth(shown + char) > columns) break;
+      shown += char;
+    }
+    return shown;
+  };
+
+  it.each([40, 59, 60, 80])('at %i columns: one header line, every line fits, the details stay in their column', async (columns) => {
+    const { frame, press } = await mount(async () => wide, { columns, rows: 16 }, title);
+    for (const selected of wide) {
+      const lines = frame().split('\n');
+      for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(columns);
+      // The name whole, then the title, whole or cut with an ellipsis, at the right edge.
+      expect(lines[0]).toMatch(/^apdesk {2,}\S/);
+      expect(lines[0]!.endsWith(title) || lines[0]!.trimEnd().endsWith('…'), lines[0]).toBe(true);
+      expect(stringWidth(lines[0]!)).toBeGreaterThanOrEqual(columns - 1);
+      expect(lines[1]).toBe('─'.repeat(columns));
+      // Wide names in the list do not push the details out of their column.
+      const details = ['Accounting:', 'Licences:', 'Invoices:'].map((label) => {
+        const line = lines.find((candidate) => candidate.includes(label));
+        expect(line, label).toBeDefined();
+        return columnOf(line!, label);
+      });
+      expect(new Set(details).size, lines.join('\n')).toBe(1);
+      expect(frame()).toContain(`› ${selected.vault.name.slice(0, 2)}`);
+      // The name too wide for the list is cut with an ellipsis, losing at most the column half a
+      // wide character would take.
+      const listWidth = details[0]! - 2;
+      const longRow = lines.find((line) => /^[ ›] 東京建設株式会社/.test(line))!;
+      const listed = leftColumns(longRow, listWidth).trimEnd();
+      expect(listed, longRow).toMatch(/^[ ›] 東京建設株式会社.*…$/);
+      expect(stringWidth(listed)).toBeGreaterThanOrEqual(listWidth - 1);
+      await press(KEYS.down);
+    }
   });
 });
 
