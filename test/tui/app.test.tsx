@@ -7,6 +7,7 @@ import { summariseVault, type VaultSummary } from '../../source/app/summary.js';
 import { BINDINGS, resolveKey } from '../../source/tui/keymap.js';
 import { uiReducer, initialUiState, visibleWindow } from '../../source/tui/ui-state.js';
 import type { Vault } from '../../source/domain/vault.js';
+import { INVOICE_STATUSES, type Invoice } from '../../source/domain/invoice.js';
 
 const KEYS = { up: '\u001B[A', down: '\u001B[B', escape: '\u001B', end: '\u001B[F' };
 
@@ -91,11 +92,27 @@ describe('the console shell', () => {
     await press(KEYS.down);
     const lines = frame().split('\n');
     expect(lines.length).toBeLessThanOrEqual(7);
-    // body: 8 rows - 1 - header 2 - footer 1 - spare 1 = 3: the name, accounting, and the count of the other 7
+    // body: 8 rows - 1 - header 2 - footer 1 - spare 1 = 3: the name, accounting, and the count of the other 10
     expect(lines[2]).toContain('Vault 02 (vault-02)');
     expect(lines[3]).toContain('Accounting: Sage 300');
-    expect(lines[4]).toContain('… 7 more rows');
+    expect(lines[4]).toContain('… 10 more rows');
     expect(frame()).not.toContain('AP Inbox');
+  });
+
+  it.each([
+    [100, 20],
+    [40, 24],
+  ])('counts the invoices in every status the domain has, at %i columns', async (columns, rows) => {
+    // 1 unprocessed, 2 incomplete, 3 pending, … 8 paid: each count tells its status apart.
+    const invoices = INVOICE_STATUSES.flatMap((status, index) =>
+      Array.from({ length: index + 1 }, () => ({ status, queueId: 'ap inbox' }) as unknown as Invoice),
+    );
+    const { frame } = await mount(async () => [summariseVault(vault('Harbor Builders', ['AP Inbox']), invoices)], { columns, rows });
+    expect(frame()).toContain('Invoices: 36');
+    INVOICE_STATUSES.forEach((status, index) => {
+      expect(frame(), status).toMatch(new RegExp(`(^|\\s)${status}\\s+${index + 1}(\\s|$)`, 'm'));
+    });
+    expect(frame()).toContain('AP Inbox — 36');
   });
 
   it('says what to do when there are no vaults', async () => {

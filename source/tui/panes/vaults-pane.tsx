@@ -2,7 +2,9 @@
 import { Box, Text } from 'ink';
 import type { VaultSummary } from '../../app/summary.js';
 import { ACCOUNTING_LABELS } from '../../domain/vault.js';
-import { truncate } from '../../text/width.js';
+import { INVOICE_STATUSES, type InvoiceStatus } from '../../domain/invoice.js';
+import type { StatusCounts } from '../../app/summary.js';
+import { displayWidth, padEnd, padStart, truncate } from '../../text/width.js';
 import { visibleWindow } from '../ui-state.js';
 import { FittedLine, type Line } from './line.js';
 
@@ -13,15 +15,38 @@ export interface VaultsPaneProps {
   width: number;
 }
 
+/** The statuses where an invoice waits for a clerk: shown in colour while any invoice is in them. */
+const NEEDS_A_CLERK: ReadonlySet<InvoiceStatus> = new Set(['incomplete', 'rejected', 'on-hold']);
+
+/**
+ * A count for every status the domain has, in its order, down two columns when the pane is wide
+ * enough and down one when it is not.
+ */
+function statusLines(byStatus: StatusCounts, width: number): Line[] {
+  const cell = (statuses: readonly InvoiceStatus[]) => {
+    const labelWidth = Math.max(...statuses.map((status) => displayWidth(status)));
+    const countWidth = Math.max(...statuses.map((status) => String(byStatus[status]).length));
+    return statuses.map((status) => ({
+      text: `${padEnd(status, labelWidth)} ${padStart(String(byStatus[status]), countWidth)}`,
+      ...(NEEDS_A_CLERK.has(status) && byStatus[status] > 0 ? { color: 'yellow' } : {}),
+    }));
+  };
+  const half = Math.ceil(INVOICE_STATUSES.length / 2);
+  const [left, right] = [cell(INVOICE_STATUSES.slice(0, half)), cell(INVOICE_STATUSES.slice(half))];
+  const twoColumns = 2 + displayWidth(left[0]!.text) + 3 + displayWidth(right[0]!.text) <= width;
+  if (!twoColumns) return cell(INVOICE_STATUSES).map((piece) => [{ text: '  ' }, piece]);
+  return left.map((piece, row) => [{ text: '  ' }, piece, ...(right[row] ? [{ text: '   ' }, right[row]] : [])]);
+}
+
 /** The selected vault's details, a line each, so the pane can cut them to its height. */
-function detailLines(current: VaultSummary): Line[] {
+function detailLines(current: VaultSummary, width: number): Line[] {
   const { vault, byStatus } = current;
   const lines: Line[] = [
     [{ text: vault.name, bold: true }, { text: ' ' }, { text: `(${vault.id})`, dim: true }],
     [{ text: `Accounting: ${ACCOUNTING_LABELS[vault.accounting]}` }],
     [{ text: `Licences: ${vault.licences.join(', ') || 'none'}` }],
-    [{ text: `Invoices: ${current.invoices} · unprocessed ${byStatus.unprocessed} · pending ${byStatus.pending}` }],
-    [{ text: `          approved ${byStatus.approved} · exported ${byStatus.exported} · paid ${byStatus.paid}` }],
+    [{ text: `Invoices: ${current.invoices}` }],
+    ...statusLines(byStatus, width),
     [{ text: ' ' }],
     [{ text: 'Queues', bold: true }],
   ];
@@ -82,7 +107,7 @@ export function VaultsPane({ vaults, selected, height, width }: VaultsPaneProps)
         })}
       </Box>
       <Box flexDirection="column" marginLeft={2} width={detailWidth} flexShrink={0} overflow="hidden">
-        {fitLines(detailLines(current), height, detailWidth)}
+        {fitLines(detailLines(current, detailWidth), height, detailWidth)}
       </Box>
     </Box>
   );
