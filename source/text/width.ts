@@ -54,6 +54,36 @@ export function truncateParts(parts: readonly string[], width: number): string[]
   return kept;
 }
 
+/**
+ * `text` broken into lines of at most `width` columns: at spaces where it can, between characters
+ * inside a word too long for a line. Runs of spaces where a line breaks are dropped.
+ */
+export function wrap(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const lines: string[] = [];
+  let line = '';
+  const push = (word: string) => {
+    const candidate = line ? `${line} ${word}` : word;
+    if (stringWidth(candidate) <= width) {
+      line = candidate;
+      return;
+    }
+    if (line) lines.push(line);
+    line = '';
+    // A word wider than a whole line is cut between characters.
+    for (const { segment } of graphemes.segment(word)) {
+      if (stringWidth(line + segment) > width && line) {
+        lines.push(line);
+        line = '';
+      }
+      line += segment;
+    }
+  };
+  for (const word of text.split(/ +/)) if (word) push(word);
+  if (line || !lines.length) lines.push(line);
+  return lines;
+}
+
 /** `text` with spaces after it up to `width` columns; text already as wide or wider is returned as it is. */
 export function padEnd(text: string, width: number): string {
   return text + ' '.repeat(Math.max(width - stringWidth(text), 0));

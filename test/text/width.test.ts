@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, fit, padEnd, padStart, truncate, truncateParts } from '../../source/text/width.js';
+import { displayWidth, fit, padEnd, padStart, truncate, truncateParts, wrap } from '../../source/text/width.js';
 
 describe('text widths as a terminal shows them', () => {
   it.each([
@@ -52,5 +52,16 @@ describe('text widths as a terminal shows them', () => {
     expect(truncateParts(['東京建設', ' ', '(tokyo)'], 6)).toEqual(['東京…']);
     expect(truncateParts(['東京建設', '(tokyo)'], 1)).toEqual(['…']);
     expect(truncateParts(['a', 'b'], 0)).toEqual([]);
+  });
+
+  it('wraps at spaces, and inside a word only when it is wider than a line', () => {
+    expect(wrap('settings.json did not parse; moved aside', 16)).toEqual(['settings.json', 'did not parse;', 'moved aside']);
+    expect(wrap('東京建設株式会社の請求書', 10)).toEqual(['東京建設株', '式会社の請', '求書']);
+    expect(wrap('a  b', 10)).toEqual(['a b']);
+    expect(wrap('', 10)).toEqual(['']);
+    expect(wrap('abc', 0)).toEqual([]);
+    for (const line of wrap('/srv/apdesk/data/vaults/東京建設/invoices/3fa.json.corrupt-2026-12-01T23:58:33Z moved aside', 12)) {
+      expect(displayWidth(line)).toBeLessThanOrEqual(12);
+    }
   });
 });

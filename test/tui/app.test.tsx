@@ -8,6 +8,7 @@ import { BINDINGS, resolveKey } from '../../source/tui/keymap.js';
 import { uiReducer, initialUiState, visibleWindow } from '../../source/tui/ui-state.js';
 import type { Vault } from '../../source/domain/vault.js';
 import { INVOICE_STATUSES, type Invoice } from '../../source/domain/invoice.js';
+import { ProblemLog } from '../../source/tui/problems.js';
 
 const KEYS = { up: '\u001B[A', down: '\u001B[B', escape: '\u001B', end: '\u001B[F' };
 
@@ -32,10 +33,10 @@ const summaries: VaultSummary[] = Array.from({ length: 30 }, (_, i) =>
   summariseVault(vault(`Vault ${String(i + 1).padStart(2, '0')}`, i === 1 ? ['AP Inbox', 'Procore Invoices'] : []), []),
 );
 
-async function mount(load: () => Promise<VaultSummary[]>, size = { columns: 100, rows: 20 }, title = 'pat · /data') {
+async function mount(load: () => Promise<VaultSummary[]>, size = { columns: 100, rows: 20 }, title = 'pat · /data', problems?: ProblemLog) {
   let app!: ReturnType<typeof render>;
   await act(async () => {
-    app = render(<App title={title} load={load} pollMs={0} size={size} />);
+    app = render(<App title={title} load={load} pollMs={0} size={size} {...(problems ? { problems } : {})} />);
   });
   await act(async () => undefined);
   const press = async (key: string) => {
@@ -125,6 +126,55 @@ describe('the console shell', () => {
       throw new Error('settings.json is locked');
     });
     expect(frame()).toContain('Could not read the data dir: settings.json is locked');
+  });
+});
+
+describe('problems found while the console runs', () => {
+  const quarantined = 'vaults/harbor/invoices/3fa.json did not parse; moved aside as 3fa.json.corrupt-2026-12-01T23-58-33Z';
+
+  it('shows each problem until it is dismissed with x, the ones reported before it drew too', async () => {
+    const problems = new ProblemLog();
+    problems.report(quarantined);
+    const { frame, press } = await mount(async () => summaries, { columns: 100, rows: 20 }, 'pat · /data', problems);
+    expect(frame()).toContain('3fa.json did not parse');
+    expect(frame()).toContain('x dismiss');
+    await act(async () => problems.report('settings.json did not parse; moved aside as settings.json.corrupt-1'));
+    expect(frame()).toContain('3fa.json did not parse');
+    expect(frame()).toContain('1 more');
+    expect(frame().split('\n').length).toBeLessThanOrEqual(19);
+    await press('x');
+    expect(frame()).not.toContain('3fa.json');
+    expect(frame()).toContain('settings.json did not parse');
+    expect(frame()).not.toContain('1 more');
+    await press('x');
+    expect(frame()).not.toContain('did not parse');
+    expect(frame()).not.toContain('x dismiss');
+    expect(frame()).toContain('Vaults (30)');
+    expect(problems.all).toHaveLength(2);
+  });
+
+  it('wraps a long problem to the width and keeps the frame to the terminal', async () => {
+    const problems = new ProblemLog();
+    problems.report(quarantined);
+    const { frame } = await mount(async () => summaries, { columns: 40, rows: 12 }, 'pat · /data', problems);
+    const lines = frame().split('\n');
+    for (const line of lines) expect(stringWidth(line)).toBeLessThanOrEqual(40);
+    expect(lines.length).toBeLessThanOrEqual(11);
+    expect(lines.join(' ')).toContain('moved aside as');
+    expect(frame()).toContain('x dismiss');
+    expect(frame()).toContain('Vaults (30)');
+  });
+
+  it('shows the same problem once while it waits to be dismissed', async () => {
+    const problems = new ProblemLog();
+    const { frame } = await mount(async () => summaries, { columns: 100, rows: 20 }, 'pat · /data', problems);
+    expect(frame()).not.toContain('x dismiss');
+    await act(async () => {
+      problems.report(quarantined);
+      problems.report(quarantined);
+    });
+    expect(frame()).toContain('3fa.json did not parse');
+    expect(frame()).not.toContain('more');
   });
 });
 
