@@ -2,11 +2,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PDFDocument, StandardFonts, rgb } from '@cantoo/pdf-lib';
 import { addDocuments } from './documents.js';
 import { addQueue, addVault, setLicence } from './vaults.js';
-import { configure, setEnvironment } from './procore.js';
-import { attachDemoLedger } from './accounting.js';
 import { addRoutingRule } from './rules.js';
 import { setJob } from './jobs.js';
 import type { Desk } from './desk.js';
@@ -16,6 +13,9 @@ export const DEMO_QUEUES = ['Procore Invoices', 'AP Inbox'] as const;
 
 /** A one-page subcontractor invoice, drawn rather than shipped as a binary. */
 export async function demoInvoicePdf(lines: readonly string[]): Promise<Uint8Array> {
+  // pdf-lib, axios (procore) and csv-parse (accounting) load when a demo is seeded, not on every
+  // console start that imports this module.
+  const { PDFDocument, StandardFonts, rgb } = await import('@cantoo/pdf-lib');
   const doc = await PDFDocument.create();
   doc.setTitle(lines[0] ?? 'Invoice');
   doc.setProducer('apdesk demo');
@@ -29,6 +29,7 @@ export async function demoInvoicePdf(lines: readonly string[]): Promise<Uint8Arr
 }
 
 export async function seedDemo(desk: Desk): Promise<void> {
+  const [{ configure, setEnvironment }, { attachDemoLedger }] = await Promise.all([import('./procore.js'), import('./accounting.js')]);
   const vault = await addVault(desk, { name: DEMO_VAULT, accounting: 'sage300' });
   await setLicence(desk, { vault: vault.id, licence: 'procore', granted: true });
   await setLicence(desk, { vault: vault.id, licence: 'cloud-sync', granted: true });
