@@ -13,8 +13,7 @@ export const DEMO_QUEUES = ['Procore Invoices', 'AP Inbox'] as const;
 
 /** A one-page subcontractor invoice, drawn rather than shipped as a binary. */
 export async function demoInvoicePdf(lines: readonly string[]): Promise<Uint8Array> {
-  // pdf-lib, axios (procore) and csv-parse (accounting) load when a demo is seeded, not on every
-  // console start that imports this module.
+  // Loaded here: the console imports this module on every start, and seeds a demo once.
   const { PDFDocument, StandardFonts, rgb } = await import('@cantoo/pdf-lib');
   const doc = await PDFDocument.create();
   doc.setTitle(lines[0] ?? 'Invoice');
@@ -29,6 +28,7 @@ export async function demoInvoicePdf(lines: readonly string[]): Promise<Uint8Arr
 }
 
 export async function seedDemo(desk: Desk): Promise<void> {
+  // The Procore and accounting services bring axios and csv-parse: loaded only when a demo is seeded.
   const [{ configure, setEnvironment }, { attachDemoLedger }] = await Promise.all([import('./procore.js'), import('./accounting.js')]);
   const vault = await addVault(desk, { name: DEMO_VAULT, accounting: 'sage300' });
   await setLicence(desk, { vault: vault.id, licence: 'procore', granted: true });
