@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// Runs apdesk from its TypeScript sources through tsx, so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs apdesk from the JavaScript that `npm install` compiled into dist/ (see tsconfig.build.json):
+// no compiler on the start path, and no dependence on the folder it is started from.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../source/cli.tsx');
+const entry = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('apdesk: not built yet (dist/cli.js is missing) — run `npm install` or `npm run build` in the apdesk folder\n');
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

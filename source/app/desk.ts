@@ -94,7 +94,8 @@ function services(ctx: DeskContext) {
       get: (id: string) => workflow.requireInvoice(ctx, id),
       find: (id: string) => ctx.store.findInvoice(id.trim().toUpperCase()),
       list: (query: invoices.InvoiceQuery) => invoices.listInvoices(ctx, query),
-      scan: (query: invoices.InvoiceQuery) => invoices.scanInvoices(ctx, query),
+      /** Whole invoices for these rows, read a shard at a time and not kept (for streaming). */
+      read: (rows: readonly { id: string; vaultId: string }[]) => invoices.readInvoices(ctx, rows),
       counts: (vault: string) => summary.vaultSummary(ctx, vault),
       audit: (filter: { vault: string; user?: string; invoice?: string }) => workflow.auditTrail(ctx, filter),
     },

@@ -83,7 +83,8 @@ async function refuseDuplicates(desk: DeskContext, vault: Vault, queue: string, 
     if (earlier) throw duplicateError(`${file.path} is the same file as ${earlier}, given twice`, vault, queue);
     seen.set(file.sha256, file.path);
   }
-  for (const invoice of await desk.store.invoices(vault.id)) {
+  // One pass over the vault's shards, none of them kept (a hash lookup in the index would spare it).
+  for await (const invoice of desk.store.scanInvoices(vault.id)) {
     const same = invoice.attachments.find((attachment) => seen.has(attachment.sha256));
     if (same) {
       throw duplicateError(`${seen.get(same.sha256)} is already in vault '${vault.name}' as invoice ${invoice.id} (${invoice.status})`, vault, queue);

@@ -1,13 +1,27 @@
 // Reading invoices: filtered, sorted pages for lists and the console, and a scan of whole
 // invoices for scripts (`invoices list --json`) that never holds a whole vault in memory.
 import { UsageError } from '../domain/errors.js';
-import { documentOf, type Invoice, type InvoiceStatus } from '../domain/invoice.js';
-import type { Cents } from '../domain/money.js';
+import type { Invoice, InvoiceSource, InvoiceStatus } from '../domain/invoice.js';
 import { requireQueue, requireVault, type Vault } from '../domain/vault.js';
+import { comparator, type IndexColumn, type IndexRow, type InvoiceQuery as StoreQuery } from '../store/index-rows.js';
 import type { DeskContext } from './context.js';
 
-export const SORT_COLUMNS = ['created', 'updated', 'id', 'vendor', 'number', 'total', 'status', 'date'] as const;
+export const SORT_COLUMNS = ['created', 'updated', 'id', 'vendor', 'number', 'total', 'status', 'date', 'due', 'job', 'queue'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
+
+const INDEX_COLUMN: Record<SortColumn, IndexColumn> = {
+  created: 'createdAt',
+  updated: 'updatedAt',
+  id: 'id',
+  vendor: 'vendor',
+  number: 'invoiceNumber',
+  total: 'total',
+  status: 'status',
+  date: 'invoiceDate',
+  due: 'dueDate',
+  job: 'job',
+  queue: 'queueId',
+};
 
 export interface InvoiceQuery {
   /** A vault by name or id; every vault when absent. */
@@ -19,28 +33,16 @@ export interface InvoiceQuery {
   vendor?: string;
   /** Free text in the id, vendor, invoice number or description, case-insensitive. */
   text?: string;
+  source?: readonly InvoiceSource['kind'][];
   sort?: SortColumn;
   descending?: boolean;
   offset?: number;
+  /** How many rows at most; all of them when absent. */
   limit?: number;
 }
 
-/** One line of a list: what a table shows, without the invoice's lines and audit trail. */
-export interface InvoiceRow {
-  id: string;
-  vaultId: string;
-  queueId: string;
-  queueName: string;
-  status: InvoiceStatus;
-  vendor: string | null;
-  invoiceNumber: string | null;
-  invoiceDate: string | null;
-  total: Cents | null;
-  pages: number | null;
-  source: Invoice['source']['kind'];
-  createdAt: string;
-  updatedAt: string;
-}
+/** One line of a list, from the vault's index: what a table shows, without opening the invoice. */
+export type InvoiceRow = IndexRow & { queueName: string };
 
 export interface InvoicePage {
   /** How many invoices match, across all pages. */
@@ -65,77 +67,60 @@ async function scopeOf(desk: DeskContext, query: InvoiceQuery): Promise<Scope> {
   return { vaults, queueId };
 }
 
-function matcher(query: InvoiceQuery, queueId: string | undefined): (invoice: Invoice) => boolean {
-  const statuses = query.status?.length ? new Set(query.status) : null;
-  const vendor = query.vendor?.trim().toLowerCase();
-  const text = query.text?.trim().toLowerCase();
-  return (invoice) =>
-    (queueId === undefined || invoice.queueId === queueId) &&
-    (!statuses || statuses.has(invoice.status)) &&
-    (!vendor || (invoice.header.vendor ?? '').toLowerCase() === vendor) &&
-    (!text ||
-      [invoice.id, invoice.header.vendor, invoice.header.invoiceNumber, invoice.header.description].some((field) => (field ?? '').toLowerCase().includes(text)));
-}
-
-function rowOf(invoice: Invoice, vaults: readonly Vault[]): InvoiceRow {
-  const queue = vaults.find((vault) => vault.id === invoice.vaultId)?.queues.find((q) => q.id === invoice.queueId);
+function indexQuery(query: InvoiceQuery, queueId: string | undefined, limit: number): StoreQuery {
   return {
-    id: invoice.id,
-    vaultId: invoice.vaultId,
-    queueId: invoice.queueId,
-    queueName: queue?.name ?? invoice.queueId,
-    status: invoice.status,
-    vendor: invoice.header.vendor,
-    invoiceNumber: invoice.header.invoiceNumber,
-    invoiceDate: invoice.header.invoiceDate,
-    total: invoice.header.total,
-    pages: documentOf(invoice)?.pages ?? null,
-    source: invoice.source.kind,
-    createdAt: invoice.createdAt,
-    updatedAt: invoice.updatedAt,
+    ...(query.status?.length ? { status: query.status } : {}),
+    ...(queueId !== undefined ? { queueId } : {}),
+    ...(query.vendor !== undefined ? { vendor: query.vendor } : {}),
+    ...(query.text !== undefined ? { text: query.text } : {}),
+    ...(query.source?.length ? { source: query.source } : {}),
+    sort: INDEX_COLUMN[query.sort ?? 'created'],
+    direction: query.descending ? 'desc' : 'asc',
+    offset: 0,
+    limit,
   };
 }
 
-const SORT_KEYS: Record<SortColumn, (row: InvoiceRow) => string | number> = {
-  created: (row) => row.createdAt,
-  updated: (row) => row.updatedAt,
-  id: (row) => row.id,
-  vendor: (row) => (row.vendor ?? '').toLowerCase(),
-  number: (row) => (row.invoiceNumber ?? '').toLowerCase(),
-  total: (row) => row.total ?? Number.NEGATIVE_INFINITY,
-  status: (row) => row.status,
-  date: (row) => row.invoiceDate ?? '',
-};
-
-export function compareRows(sort: SortColumn, descending: boolean): (a: InvoiceRow, b: InvoiceRow) => number {
-  const key = SORT_KEYS[sort];
-  const sign = descending ? -1 : 1;
-  return (a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return (x < y ? -1 : x > y ? 1 : 0) * sign || a.id.localeCompare(b.id);
-  };
-}
-
-/** A sorted, filtered page of invoice rows. */
+/**
+ * A sorted, filtered page of invoice rows, from the vaults' indexes: no invoice is opened, so a
+ * page of a 50,000-invoice vault costs what a page of a small one does once the index is read.
+ */
 export async function listInvoices(desk: DeskContext, query: InvoiceQuery): Promise<InvoicePage> {
   const { vaults, queueId } = await scopeOf(desk, query);
-  const wanted = matcher(query, queueId);
-  const rows: InvoiceRow[] = [];
-  for (const vault of vaults) {
-    for (const invoice of await desk.store.invoices(vault.id)) if (wanted(invoice)) rows.push(rowOf(invoice, vaults));
-  }
-  rows.sort(compareRows(query.sort ?? 'created', query.descending ?? false));
   const offset = Math.max(0, query.offset ?? 0);
-  return { total: rows.length, offset, rows: rows.slice(offset, query.limit === undefined ? undefined : offset + query.limit) };
+  const wanted = query.limit === undefined ? Number.MAX_SAFE_INTEGER : offset + query.limit;
+  const names = new Map(vaults.flatMap((vault) => vault.queues.map((queue) => [`${vault.id}\u0000${queue.id}`, queue.name] as const)));
+  const named = (row: IndexRow): InvoiceRow => ({ ...row, queueName: names.get(`${row.vaultId}\u0000${row.queueId}`) ?? row.queueId });
+  if (vaults.length === 1) {
+    const page = await desk.store.invoicePage(vaults[0]!.id, { ...indexQuery(query, queueId, query.limit ?? Number.MAX_SAFE_INTEGER), offset });
+    return { total: page.total, offset, rows: page.rows.map(named) };
+  }
+  // Several vaults: each one's first `offset + limit` rows, merged in the same order.
+  const pages = await Promise.all(vaults.map((vault) => desk.store.invoicePage(vault.id, indexQuery(query, queueId, wanted))));
+  const merged = pages.flatMap((page) => page.rows).sort(comparator(INDEX_COLUMN[query.sort ?? 'created'], query.descending ? 'desc' : 'asc'));
+  return {
+    total: pages.reduce((sum, page) => sum + page.total, 0),
+    offset,
+    rows: merged.slice(offset, query.limit === undefined ? undefined : offset + query.limit).map(named),
+  };
 }
 
-/** Every matching invoice, whole, a batch at a time; batches are not kept in memory. */
-export async function* scanInvoices(desk: DeskContext, query: InvoiceQuery): AsyncGenerator<Invoice[]> {
-  const { vaults, queueId } = await scopeOf(desk, query);
-  const wanted = matcher(query, queueId);
-  for (const vault of vaults) {
-    const batch = (await desk.store.invoices(vault.id)).filter(wanted);
-    if (batch.length) yield batch;
+/**
+ * The whole invoices with these ids, read shard by shard and never kept: what `invoices list
+ * --json` streams. They come in the order of the files, not of `ids`.
+ */
+export async function* readInvoices(desk: DeskContext, rows: readonly { id: string; vaultId: string }[]): AsyncGenerator<Invoice> {
+  const byVault = new Map<string, Set<string>>();
+  for (const row of rows) byVault.set(row.vaultId, (byVault.get(row.vaultId) ?? new Set()).add(row.id));
+  for (const [vaultId, ids] of byVault) {
+    // A few invoices are read one by one; many, by one pass over the vault's shards.
+    if (ids.size <= 200) {
+      for (const id of ids) {
+        const invoice = await desk.store.invoice(vaultId, id);
+        if (invoice) yield invoice;
+      }
+      continue;
+    }
+    for await (const invoice of desk.store.scanInvoices(vaultId)) if (ids.has(invoice.id)) yield invoice;
   }
 }

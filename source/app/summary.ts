@@ -1,5 +1,5 @@
 // Read-only views of a data dir that the status command and the console both show.
-import { INVOICE_STATUSES, type Invoice, type InvoiceStatus } from '../domain/invoice.js';
+import { INVOICE_STATUSES, type InvoiceStatus } from '../domain/invoice.js';
 import { requireVault, type Queue, type Vault } from '../domain/vault.js';
 import { currentHolder, type LockHolder } from '../store/lock.js';
 import type { DeskContext } from './context.js';
@@ -18,34 +18,35 @@ export interface VaultSummary {
   queues: QueueSummary[];
 }
 
-export function countByStatus(invoices: readonly Invoice[]): StatusCounts {
-  const counts = Object.fromEntries(INVOICE_STATUSES.map((status) => [status, 0])) as StatusCounts;
-  for (const invoice of invoices) counts[invoice.status] += 1;
-  return counts;
+/** How many invoices a vault holds, in all, per status and per queue (absent means none). */
+export interface InvoiceTally {
+  total: number;
+  byStatus: Partial<Record<InvoiceStatus, number>>;
+  byQueue: Record<string, number>;
 }
 
-export function summariseVault(vault: Vault, invoices: readonly Invoice[]): VaultSummary {
+export function summaryOf(vault: Vault, counts: InvoiceTally): VaultSummary {
+  const byStatus = Object.fromEntries(INVOICE_STATUSES.map((status) => [status, counts.byStatus[status] ?? 0])) as StatusCounts;
   return {
     vault,
-    invoices: invoices.length,
-    byStatus: countByStatus(invoices),
-    queues: vault.queues.map((queue) => ({
-      queue,
-      documents: invoices.filter((invoice) => invoice.queueId === queue.id).length,
-    })),
+    invoices: counts.total,
+    byStatus,
+    queues: vault.queues.map((queue) => ({ queue, documents: counts.byQueue[queue.id] ?? 0 })),
   };
 }
 
+/** Counts from the vault's index: no invoice is opened, whatever the vault's size. */
+async function summarise(desk: DeskContext, vault: Vault): Promise<VaultSummary> {
+  return summaryOf(vault, await desk.store.invoiceCounts(vault.id));
+}
+
 export async function vaultSummary(desk: DeskContext, vaultRef: string): Promise<VaultSummary> {
-  const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
-  return summariseVault(vault, await desk.store.invoices(vault.id));
+  return summarise(desk, requireVault((await desk.store.settings()).vaults, vaultRef));
 }
 
 export async function vaultSummaries(desk: DeskContext): Promise<VaultSummary[]> {
   const settings = await desk.store.settings();
-  return Promise.all(
-    settings.vaults.map(async (vault) => summariseVault(vault, await desk.store.invoices(vault.id))),
-  );
+  return Promise.all(settings.vaults.map((vault) => summarise(desk, vault)));
 }
 
 export interface DeskStatus {

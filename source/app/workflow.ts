@@ -7,7 +7,7 @@ import type { AuditEntry, AuditOutcome, Invoice } from '../domain/invoice.js';
 import type { Ledger } from '../domain/ledger.js';
 import { displayMoney } from '../domain/money.js';
 import { emptyVaultRules, type ValidationIssue, type ValidationLevel } from '../domain/rules.js';
-import { invoiceNumberKey, validateInvoice } from '../domain/validation.js';
+import { validateInvoice } from '../domain/validation.js';
 import { routeLines } from '../domain/routing.js';
 import { ACCOUNTING_LABELS, requireRole, requireVault, rolesOf, type Vault } from '../domain/vault.js';
 import {
@@ -108,17 +108,21 @@ export async function vaultLedger(desk: DeskContext, vaultRef: string): Promise<
 }
 
 async function issuesFor(desk: DeskContext, invoice: Invoice, vault: Vault, level: ValidationLevel, ledger: Ledger): Promise<ValidationIssue[]> {
-  const key = invoiceNumberKey(invoice.header.vendor, invoice.header.invoiceNumber);
-  const others =
-    key === null
-      ? []
-      : (await desk.store.invoices(vault.id)).filter((other) => other.id !== invoice.id && invoiceNumberKey(other.header.vendor, other.header.invoiceNumber) === key);
+  // The vault's other invoices with this number come from its index: nothing else is opened.
+  const others = (await desk.store.invoicesByNumber(vault.id, invoice.header.vendor, invoice.header.invoiceNumber)).filter((other) => other.id !== invoice.id);
   return validateInvoice(invoice, {
     ledger,
     rules: vault.rules ?? emptyVaultRules(),
     sameNumberInvoices: others.map(({ id, status }) => ({ id, status })),
     accountingLabel: ACCOUNTING_LABELS[vault.accounting],
   }, level);
+}
+
+/** A vault's invoices in one status, by id: found in the index, then opened one by one. */
+async function invoicesIn(desk: DeskContext, vaultId: string, status: Invoice['status']): Promise<Invoice[]> {
+  const page = await desk.store.invoicePage(vaultId, { status, sort: 'id', limit: Number.MAX_SAFE_INTEGER });
+  const found = await Promise.all(page.rows.map((row) => desk.store.invoice(vaultId, row.id)));
+  return found.filter((invoice): invoice is Invoice => invoice !== undefined && invoice.status === status);
 }
 
 function announce(desk: DeskContext, invoices: readonly Invoice[], action: string): void {
@@ -234,7 +238,7 @@ export async function exportApproved(desk: DeskContext, vaultRef: string, ids?: 
       chosen.push(found);
     }
   } else {
-    chosen = (await desk.store.invoices(vault.id)).filter((invoice) => invoice.status === 'approved').sort((a, b) => a.id.localeCompare(b.id));
+    chosen = await invoicesIn(desk, vault.id, 'approved');
   }
   if (!chosen.length) return { file: null, invoices: [] };
   const bridge = await openVaultBridge(desk, vault.id);
@@ -346,7 +350,7 @@ export async function backfillChecks(desk: DeskContext, vaultRef: string): Promi
   requireRole(settings.users, desk.user, PROCESSING, 'record payments');
   const vault = requireVault(settings.vaults, vaultRef);
   const { ledger, problems } = await vaultLedger(desk, vault.id);
-  const exported = (await desk.store.invoices(vault.id)).filter((invoice) => invoice.status === 'exported');
+  const exported = await invoicesIn(desk, vault.id, 'exported');
   const matches = exported.filter((invoice) => checkFor(invoice, ledger.checks));
   if (!matches.length) return { paid: [], problems };
   const paid = await desk.store.transact(async (tx) => {
@@ -377,12 +381,19 @@ export interface AuditRow extends AuditEntry {
 export async function auditTrail(desk: DeskContext, filter: { vault: string; user?: string; invoice?: string }): Promise<AuditRow[]> {
   const vault = requireVault((await desk.store.settings()).vaults, filter.vault);
   const wanted = filter.invoice?.trim().toUpperCase();
-  const invoices = wanted ? [await desk.store.invoice(vault.id, wanted)].filter((found): found is Invoice => Boolean(found)) : await desk.store.invoices(vault.id);
-  if (wanted && !invoices.length) {
-    throw new UserError(`vault '${vault.name}' has no invoice '${filter.invoice}'`, { remedy: remedy('invoices.list', { vault: vault.id }) });
+  const rows: AuditRow[] = [];
+  const take = (invoice: Invoice) => {
+    for (const entry of invoice.audit) {
+      if (!filter.user || entry.user === filter.user || entry.actingAdmin === filter.user) rows.push({ ...entry, invoice: invoice.id });
+    }
+  };
+  if (wanted) {
+    const invoice = await desk.store.invoice(vault.id, wanted);
+    if (!invoice) throw new UserError(`vault '${vault.name}' has no invoice '${filter.invoice}'`, { remedy: remedy('invoices.list', { vault: vault.id }) });
+    take(invoice);
+  } else {
+    // The whole vault, a shard at a time: only the audit rows are kept.
+    for await (const invoice of desk.store.scanInvoices(vault.id)) take(invoice);
   }
-  return invoices
-    .flatMap((invoice) => invoice.audit.map((entry) => ({ ...entry, invoice: invoice.id })))
-    .filter((row) => !filter.user || row.user === filter.user || row.actingAdmin === filter.user)
-    .sort((a, b) => a.at.localeCompare(b.at) || a.invoice.localeCompare(b.invoice));
+  return rows.sort((a, b) => a.at.localeCompare(b.at) || a.invoice.localeCompare(b.invoice));
 }

@@ -93,7 +93,7 @@ export const invoicesListCommand: Command = {
       shown === page.total ? plural(page.total, 'invoice') : `${offset + 1}–${offset + shown} of ${page.total} invoices (--offset ${offset + shown} for more)`;
     ctx.out(
       table(
-        ['ID', 'VAULT', 'QUEUE', 'STATUS', 'VENDOR', 'INVOICE #', 'TOTAL', 'PAGES', 'SOURCE'],
+        ['ID', 'VAULT', 'QUEUE', 'STATUS', 'VENDOR', 'INVOICE #', 'TOTAL', 'JOB', 'SOURCE'],
         page.rows.map((row) => [
           row.id,
           row.vaultId,
@@ -102,7 +102,7 @@ export const invoicesListCommand: Command = {
           oneLine(row.vendor),
           oneLine(row.invoiceNumber),
           row.total === null ? '-' : displayMoney(row.total),
-          String(row.pages ?? '-'),
+          oneLine(row.job),
           row.source,
         ]),
       ) + `\n${rangeNote}`,
@@ -117,14 +117,13 @@ export const invoicesListCommand: Command = {
  */
 async function printInvoicesJson(ctx: CommandContext, desk: Desk, query: InvoiceQuery, limit: number | undefined): Promise<void> {
   const order = await desk.invoices.list({ ...query, ...(limit !== undefined ? { limit } : {}) });
-  const wanted = new Set(order.rows.map((row) => row.id));
-  const texts = new Map<string, string>();
-  for await (const batch of desk.invoices.scan(query)) {
-    for (const invoice of batch) {
-      if (wanted.has(invoice.id)) texts.set(invoice.id, `  ${JSON.stringify(invoiceJson(desk, invoice), null, 2).replace(/\n/g, '\n  ')}`);
-    }
-  }
   if (!order.rows.length) return ctx.out('[]');
+  // Read in the order of the files, written in the order of the list: in between each invoice is
+  // kept only as its JSON text.
+  const texts = new Map<string, string>();
+  for await (const invoice of desk.invoices.read(order.rows)) {
+    texts.set(invoice.id, `  ${JSON.stringify(invoiceJson(desk, invoice), null, 2).replace(/\n/g, '\n  ')}`);
+  }
   ctx.out('[');
   order.rows.forEach((row, index) => {
     const text = texts.get(row.id);

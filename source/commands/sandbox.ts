@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError, UserError } from '../domain/errors.js';
-import { DEMO_APP, DEMO_USERS, sandboxStateDir, startSandbox } from '../sandbox/index.js';
 import {
   FAULT_NAMES,
   approveRequisition,
@@ -23,6 +22,8 @@ import { printJson, stringOption, type Command, type CommandContext } from './co
 import { keyValues, oneLine, table } from './format.js';
 
 async function stateDirOf(ctx: CommandContext): Promise<string> {
+  // The server and its demo seed load only for the commands that use them, not for every apdesk start.
+  const { sandboxStateDir } = await import('../sandbox/index.js');
   return sandboxStateDir((await ctx.desk()).dataDir);
 }
 
@@ -88,6 +89,7 @@ export const sandboxCommand: Command = {
     if (other && (await isLive(stateDir, other))) {
       ctx.note(`apdesk: note: another sandbox (process ${other.pid}, ${other.apiUrl}) already serves this data dir; both share its state`);
     }
+    const { DEMO_APP, DEMO_USERS, startSandbox } = await import('../sandbox/index.js');
     const sandbox = await startSandbox({ stateDir, seed, port, storagePort, advertise: true });
     const stopped = untilStopped();
     const urls = { apiUrl: sandbox.apiUrl, loginUrl: sandbox.loginUrl, storageUrl: sandbox.storageUrl, controlUrl: sandbox.controlUrl };

@@ -8,6 +8,7 @@ export type UiAction =
   | { type: 'toggle-help' }
   | { type: 'close-overlay' }
   | { type: 'refresh' }
+  | { type: 'dismiss-problem' }
   | { type: 'quit' };
 
 export type KeyName = 'upArrow' | 'downArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'escape' | 'return' | 'tab';
@@ -33,6 +34,8 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['r'], label: 'r', description: 'reload from disk', action: { type: 'refresh' }, hint: 'r reload' },
   { keys: ['?'], label: '?', description: 'show or hide these keys', action: { type: 'toggle-help' }, hint: '? keys' },
   { keys: [{ name: 'escape' }], label: 'Esc', description: 'close the overlay', action: { type: 'close-overlay' } },
+  // The problem banner shows its own hint while there is one.
+  { keys: ['x'], label: 'x', description: 'dismiss the problem shown', action: { type: 'dismiss-problem' } },
   { keys: ['q'], label: 'q', description: 'quit', action: { type: 'quit' }, hint: 'q quit' },
 ];
 

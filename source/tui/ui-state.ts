@@ -21,6 +21,7 @@ export function uiReducer(state: UiState, action: UiAction & { count?: number })
     case 'close-overlay':
       return { ...state, help: false };
     case 'refresh':
+    case 'dismiss-problem':
     case 'quit':
       return state;
   }

@@ -1,10 +1,16 @@
-// The real binary in a real terminal (tmux): it opens on the alternate screen, moves, and gives
-// the terminal back on q, Ctrl+C, SIGTERM and SIGHUP.
+// The real binary in a real terminal (tmux): it opens on the alternate screen from any folder and
+// through a symlink, moves, gives the terminal back on q, Ctrl+C, SIGTERM and SIGHUP, and shows
+// an error that ends it on the main screen.
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BIN } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux && process.env.APDESK_REQUIRE_TMUX === '1') {
@@ -19,8 +25,9 @@ class Tmux {
     return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   }
 
-  start(command: string, columns = 100, rows = 24): void {
-    this.tmux('new-session', '-d', '-s', this.session, '-x', String(columns), '-y', String(rows), `${command}; echo "[exit $?]"; sleep 60`);
+  /** Runs `command` in a new terminal of that size, in `cwd` (this process's folder by default). */
+  start(command: string, columns = 100, rows = 24, cwd = process.cwd()): void {
+    this.tmux('new-session', '-d', '-s', this.session, '-x', String(columns), '-y', String(rows), '-c', cwd, `${command}; echo "[exit $?]"; sleep 60`);
   }
 
   keys(...keys: string[]): void {
@@ -72,13 +79,19 @@ class Tmux {
 }
 
 describe.runIf(hasTmux)('the console in a terminal', () => {
-  async function opened(tmux: Tmux): Promise<string> {
+  async function opened(tmux: Tmux, command = `${process.execPath} ${BIN}`, cwd = ROOT): Promise<string> {
     const dir = await tempDir();
     // CI=true as on a CI runner, where ink would draw nothing until exit unless the console stops it.
-    tmux.start(`CI=true ${process.execPath} ${BIN} --data-dir ${dir}`);
+    tmux.start(`CI=true ${command} --data-dir ${dir}`, 100, 24, cwd);
     const screen = await tmux.waitFor((s) => s.includes('Demo Construction') && s.includes('q quit'), 'the console');
     expect(tmux.alternate()).toBe(true);
     return screen;
+  }
+
+  async function quits(tmux: Tmux): Promise<void> {
+    tmux.keys('q');
+    await tmux.waitFor((s) => s.includes('[exit 0]'), 'the exit');
+    expect(tmux.alternate()).toBe(false);
   }
 
   it('opens on the demo vault, navigates, and restores the screen on q', async () => {
@@ -95,6 +108,55 @@ describe.runIf(hasTmux)('the console in a terminal', () => {
       const after = await tmux.waitFor((s) => s.includes('[exit 0]'), 'the exit');
       expect(tmux.alternate()).toBe(false);
       expect(after).not.toContain('Vaults (1)');
+    } finally {
+      tmux.kill();
+    }
+  });
+
+  it('opens from a folder other than the repository', async () => {
+    const tmux = new Tmux();
+    try {
+      const screen = await opened(tmux, `${process.execPath} ${BIN}`, await tempDir('apdesk-elsewhere-'));
+      expect(screen).toContain('AP Inbox — 1 document');
+      await quits(tmux);
+    } finally {
+      tmux.kill();
+    }
+  });
+
+  it('opens through the symlinks `npm link` makes, from another folder', async () => {
+    // npm link: PREFIX/lib/node_modules/apdesk -> the repository, PREFIX/bin/apdesk -> ../lib/node_modules/apdesk/bin/apdesk.js
+    const prefix = await tempDir('apdesk-link-');
+    await mkdir(join(prefix, 'lib', 'node_modules'), { recursive: true });
+    await mkdir(join(prefix, 'bin'));
+    await symlink(ROOT, join(prefix, 'lib', 'node_modules', 'apdesk'), 'dir');
+    await symlink(join('..', 'lib', 'node_modules', 'apdesk', 'bin', 'apdesk.js'), join(prefix, 'bin', 'apdesk'));
+    const tmux = new Tmux();
+    try {
+      const path = `PATH=${join(prefix, 'bin')}:${dirname(process.execPath)}:$PATH`;
+      const screen = await opened(tmux, `${path} apdesk`, await tempDir('apdesk-elsewhere-'));
+      expect(screen).toContain('AP Inbox — 1 document');
+      await quits(tmux);
+    } finally {
+      tmux.kill();
+    }
+  });
+
+  it('shows an error that ends the console on the main screen, after the terminal is given back', async () => {
+    const dir = await tempDir();
+    // A hand-edited settings.json whose vault lists its licences as a string: the console cannot draw it.
+    expect(spawnSync(process.execPath, [BIN, 'vault', 'add', 'Harbor Builders', '--accounting', 'sage300', '--data-dir', dir]).status).toBe(0);
+    const settingsFile = join(dir, 'settings.json');
+    const settings = JSON.parse(await readFile(settingsFile, 'utf8')) as { vaults: { licences: unknown }[] };
+    settings.vaults[0]!.licences = 'procore';
+    await writeFile(settingsFile, JSON.stringify(settings));
+    const tmux = new Tmux();
+    try {
+      tmux.start(`CI=true ${process.execPath} ${BIN} --data-dir ${dir}`, 100, 24, await tempDir('apdesk-elsewhere-'));
+      const screen = await tmux.waitFor((s) => /\[exit \d+\]/.test(s), 'the exit');
+      expect(tmux.alternate()).toBe(false);
+      expect(screen).toMatch(/^apdesk: unexpected error: .*licences/m);
+      expect(screen).toContain('[exit 1]');
     } finally {
       tmux.kill();
     }

@@ -3,13 +3,15 @@
 // and ink then leaves stray characters on screen).
 import { Box, Text } from 'ink';
 import type { Binding } from '../keymap.js';
+import { padEnd, truncate } from '../../text/width.js';
 
 export interface KeysPaneProps {
   bindings: readonly Binding[];
   height: number;
+  width: number;
 }
 
-export function KeysPane({ bindings, height }: KeysPaneProps) {
+export function KeysPane({ bindings, height, width }: KeysPaneProps) {
   const rows = Math.max(height - 1, 1);
   const fits = bindings.length <= rows;
   const shown = fits ? bindings : bindings.slice(0, Math.max(rows - 1, 0));
@@ -19,13 +21,12 @@ export function KeysPane({ bindings, height }: KeysPaneProps) {
       <Text bold>Keys</Text>
       {shown.map((binding) => (
         <Text key={binding.label} wrap="truncate">
-          {'  '}
-          {binding.label.padEnd(8)} {binding.description}
+          {truncate(`  ${padEnd(binding.label, 8)} ${binding.description}`, width)}
         </Text>
       ))}
       {hidden > 0 && (
         <Text dimColor wrap="truncate">
-          {'  '}… {hidden} more — a taller terminal shows them all
+          {truncate(`  … ${hidden} more — a taller terminal shows them all`, width)}
         </Text>
       )}
     </Box>
