@@ -1,20 +1,22 @@
 // Plain-text output for the headless commands: aligned columns, no colour (scripts read it).
+// Widths are measured as a terminal shows them, so a vault named 東京建設 keeps its columns.
+import { displayWidth, padEnd } from '../text/width.js';
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+    Math.max(displayWidth(header), ...rows.map((row) => displayWidth(row[column] ?? ''))),
   );
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .map((cell, column) => (column === cells.length - 1 ? cell : padEnd(cell, widths[column] ?? 0)))
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
 export function keyValues(pairs: readonly (readonly [string, string])[]): string {
-  const width = Math.max(...pairs.map(([key]) => key.length));
-  return pairs.map(([key, value]) => `${`${key}:`.padEnd(width + 1)} ${value}`).join('\n');
+  const width = Math.max(...pairs.map(([key]) => displayWidth(key)));
+  return pairs.map(([key, value]) => `${padEnd(`${key}:`, width + 1)} ${value}`).join('\n');
 }
 
 /** Turns values Procore or users typed into one safe line: no control characters reach the terminal. */

@@ -100,7 +100,7 @@ export function checkName(kind: string, name: string): string {
   if (!trimmed) throw new UserError(`${kind} name is empty; give it a name`);
   if (trimmed.length > NAME_LIMIT) throw new UserError(`${kind} name is longer than ${NAME_LIMIT} characters`);
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new UserError(`${kind} name contains control characters`);
-  if (!slugify(trimmed)) throw new UserError(`${kind} name '${trimmed}' needs at least one letter or digit`);
+  if (!/[\p{L}\p{N}]/u.test(trimmed)) throw new UserError(`${kind} name '${trimmed}' needs at least one letter or digit`);
   return trimmed;
 }
 
@@ -111,7 +111,7 @@ export function newVault(
   const name = checkName('vault', input.name);
   const clash = existing.find((vault) => vault.name.toLowerCase() === name.toLowerCase());
   if (clash) throw new UserError(`a vault named '${clash.name}' already exists (id ${clash.id})`);
-  const id = uniqueSlug(name, existing.map((vault) => vault.id)) as VaultId;
+  const id = uniqueSlug(name, existing.map((vault) => vault.id), 'vault') as VaultId;
   return {
     id,
     name,
@@ -127,12 +127,16 @@ export function newQueue(vault: Vault, input: { name: string; now: string }): Qu
   const name = checkName('queue', input.name);
   const clash = vault.queues.find((queue) => queue.name.toLowerCase() === name.toLowerCase());
   if (clash) throw new UserError(`vault '${vault.name}' already has a queue named '${clash.name}'`);
-  const id = uniqueSlug(name, vault.queues.map((queue) => queue.id)) as QueueId;
+  const id = uniqueSlug(name, vault.queues.map((queue) => queue.id), 'queue') as QueueId;
   return { id, name, createdAt: input.now };
 }
 
-function uniqueSlug(name: string, taken: readonly string[]): string {
-  const base = slugify(name);
+/**
+ * Ids are folder names and typed in commands, so they stay ASCII; a name with no ASCII letter or
+ * digit (東京建設) gets `vault-1`, `queue-2`, … and keeps its name for people.
+ */
+function uniqueSlug(name: string, taken: readonly string[], kind: string): string {
+  const base = slugify(name) || `${kind}-${taken.length + 1}`;
   let candidate = base;
   for (let n = 2; taken.includes(candidate); n++) candidate = `${base}-${n}`;
   return candidate;

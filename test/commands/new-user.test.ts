@@ -187,3 +187,18 @@ describe('the demo (README)', () => {
     expect((await runCli(['demo', '--data-dir', other])).stderr).toMatch(/already holds notes\.txt/);
   });
 });
+
+describe('wide characters in the CLI tables (defect 11)', () => {
+  it('a vault named in CJK gets an ASCII id, and its columns line up as a terminal shows them', async () => {
+    const { displayWidth } = await import('../../source/text/width.js');
+    await ok(['vault', 'add', '東京建設', '--accounting', 'sage300']);
+    await ok(['vault', 'add', 'Harbor Builders', '--accounting', 'sage100']);
+    const list = (await ok(['vault', 'list'])).trimEnd().split('\n');
+    expect(list[1]).toMatch(/^vault-1 +東京建設 +Sage 300/);
+    // Where ACCOUNTING starts on the screen is where each row's accounting system starts.
+    const column = (line: string, text: string) => displayWidth(line.slice(0, line.indexOf(text)));
+    const at = column(list[0]!, 'ACCOUNTING');
+    expect(column(list[1]!, 'Sage 300')).toBe(at);
+    expect(column(list[2]!, 'Sage 100')).toBe(at);
+  });
+});
