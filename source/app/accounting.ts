@@ -3,9 +3,8 @@
 // ledger holds now.
 import { access, constants, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { openBridge, formatProblem, type AccountingBridge, type LoadProblem } from '../accounting/bridge.js';
-import { createDemoLedger } from '../accounting/demo-ledger.js';
-import { LEDGER_FILES, LEDGER_KINDS, type LedgerKind } from '../accounting/ledger-files.js';
+import type { AccountingBridge, LoadProblem } from '../accounting/bridge.js';
+import type { LedgerKind } from '../accounting/ledger-files.js';
 import { remedy, UserError } from '../domain/errors.js';
 import type { Ledger } from '../domain/ledger.js';
 import { requireAdmin, requireVault, type LedgerConfig, type Vault } from '../domain/vault.js';
@@ -13,7 +12,17 @@ import type { DeskContext } from './context.js';
 
 export type LedgerCounts = Record<LedgerKind, number>;
 
-export function ledgerCounts(ledger: Ledger): LedgerCounts {
+// The bridge reads CSV with csv-parse and checks rows with zod (~0.15 s to load): only the
+// services that read or write the ledger pay for it, when they first run.
+const bridgeModule = () => import('../accounting/bridge.js');
+const ledgerFiles = () => import('../accounting/ledger-files.js');
+
+function problemText(problem: LoadProblem): string {
+  return `${problem.file}${problem.line === null ? '' : `:${problem.line}`}: ${problem.message}`;
+}
+
+export async function ledgerCounts(ledger: Ledger): Promise<LedgerCounts> {
+  const { LEDGER_KINDS } = await ledgerFiles();
   return Object.fromEntries(LEDGER_KINDS.map((kind) => [kind, ledger[kind].length])) as LedgerCounts;
 }
 
@@ -50,11 +59,11 @@ export async function importAccountingFolder(desk: DeskContext, input: { vault: 
   requireAdmin(before.users, desk.user, 'import an accounting folder');
   const dir = resolve(input.dir);
   await requireFolder(dir);
-  const { ledger, problems } = await openBridge({ kind: 'csv-folder', dir }).load();
+  const { ledger, problems } = await (await bridgeModule()).openBridge({ kind: 'csv-folder', dir }).load();
   const fatal = problems.filter((problem) => problem.fatal);
   if (fatal.length) {
     const more = fatal.length > 1 ? ` (and ${fatal.length - 1} more such problem${fatal.length > 2 ? 's' : ''})` : '';
-    throw new UserError(`vault '${known.name}' was not bridged to ${dir}: ${formatProblem(fatal[0]!)}${more}`);
+    throw new UserError(`vault '${known.name}' was not bridged to ${dir}: ${problemText(fatal[0]!)}${more}`);
   }
   try {
     await access(dir, constants.W_OK);
@@ -67,7 +76,7 @@ export async function importAccountingFolder(desk: DeskContext, input: { vault: 
     found.ledger = { kind: 'csv-folder', dir };
     return found;
   });
-  return { vault, dir, counts: ledgerCounts(ledger), problems, loadedAt: ledger.loadedAt };
+  return { vault, dir, counts: await ledgerCounts(ledger), problems, loadedAt: ledger.loadedAt };
 }
 
 /**
@@ -81,6 +90,7 @@ export async function attachDemoLedger(
   const known = requireVault((await desk.store.settings()).vaults, input.vault);
   const dir = resolve(input.dir ?? join(desk.dataDir, 'ledger', known.id));
   const config: LedgerConfig = { kind: 'demo', dir, payAfterSeconds: input.payAfterSeconds ?? DEMO_PAY_AFTER_SECONDS };
+  const { createDemoLedger } = await import('../accounting/demo-ledger.js');
   await createDemoLedger(dir);
   await desk.store.transact((tx) => {
     requireAdmin(tx.settings.users, tx.user, 'set up the demo ledger');
@@ -103,7 +113,7 @@ export async function openVaultBridge(desk: DeskContext, vaultRef: string): Prom
   let bridge = open.get(key);
   if (!bridge) {
     for (const other of open.keys()) if (other.startsWith(`${vault.id}\u0000`)) open.delete(other);
-    bridge = openBridge(vault.ledger);
+    bridge = (await bridgeModule()).openBridge(vault.ledger);
     open.set(key, bridge);
   }
   return bridge;
@@ -133,6 +143,7 @@ export async function accountingSummary(desk: DeskContext, vaultRef: string): Pr
   const bridge = await openVaultBridge(desk, vaultRef);
   const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
   const { ledger, problems } = await bridge.load();
+  const { LEDGER_FILES, LEDGER_KINDS } = await ledgerFiles();
   const files = await Promise.all(
     LEDGER_KINDS.map(async (kind): Promise<LedgerFileSummary> => {
       const spec = LEDGER_FILES[kind];
@@ -150,7 +161,7 @@ export async function accountingSummary(desk: DeskContext, vaultRef: string): Pr
   return {
     vault: { id: vault.id, name: vault.name },
     ledger: bridge.config,
-    counts: ledgerCounts(ledger),
+    counts: await ledgerCounts(ledger),
     files,
     problems,
     loadedAt: ledger.loadedAt,

@@ -11,14 +11,16 @@
 import { UserError } from '../domain/errors.js';
 import { formatMoney } from '../domain/money.js';
 import { emptyVaultRules, type CustomValidationRule, type RoutingRule, type VaultRules } from '../domain/rules.js';
-import { parseRoutingRule, parseRulesFile, parseValidationRule, type NewRoutingRule, type RoutingRuleInput, type ValidationRuleInput } from './rules-file.js';
+import type { NewRoutingRule, RoutingRuleInput, ValidationRuleInput } from './rules-file.js';
 import { requireAdmin, requireVault, type User, type Vault } from '../domain/vault.js';
 import type { DeskContext } from './context.js';
+
+/** The rule-file parser loads zod (~0.1 s): only the commands that change rules pay for it. */
+const rulesFile = () => import('./rules-file.js');
 
 export type RuleOptions = VaultRules['options'];
 
 // Reading a rules file and `rules add` input is the edge's work, in rules-file.ts; its names stay on offer here.
-export { DEFAULT_ROUTING_GROUP, parseRoutingRule, parseRulesFile, parseValidationRule } from './rules-file.js';
 export type { RoutingRuleInput, RulesFile, ValidationRuleInput } from './rules-file.js';
 
 /** The vault's rules in the rules-file shape (amounts as decimal strings): `rules list --json` output imports back. */
@@ -95,6 +97,7 @@ export async function addRoutingRule(
   vaultRef: string,
   input: RoutingRuleInput,
 ): Promise<{ vault: Vault; rule: RoutingRule; warnings: string[] }> {
+  const { parseRoutingRule } = await rulesFile();
   const parsed = parseRoutingRule(input);
   return desk.store.transact((tx) => {
     requireAdmin(tx.settings.users, tx.user, 'change routing rules');
@@ -112,6 +115,7 @@ export async function addValidationRule(
   vaultRef: string,
   input: ValidationRuleInput,
 ): Promise<{ vault: Vault; rule: CustomValidationRule }> {
+  const { parseValidationRule } = await rulesFile();
   const parsed = parseValidationRule(input);
   return desk.store.transact((tx) => {
     requireAdmin(tx.settings.users, tx.user, 'change validation rules');
@@ -163,6 +167,7 @@ export interface ImportOutcome {
 
 /** Imports a rules file, all or nothing. Without `replace` the rules are added beside the vault's. */
 export async function importRules(desk: DeskContext, vaultRef: string, fileText: string, options: { replace?: boolean } = {}): Promise<ImportOutcome> {
+  const { parseRulesFile } = await rulesFile();
   const file = parseRulesFile(fileText);
   const replace = options.replace === true;
   return desk.store.transact((tx) => {

@@ -1,7 +1,6 @@
 // `apdesk accounting import|show`: bridge a vault to the folder a Sage export job fills, and see
 // what the ledger holds now and what is wrong with its files.
-import { formatProblem, type LoadProblem } from '../accounting/bridge.js';
-import { LEDGER_FILES, LEDGER_KIND_LABELS, LEDGER_KINDS } from '../accounting/ledger-files.js';
+import type { LoadProblem } from '../accounting/bridge.js';
 import { UsageError } from '../domain/errors.js';
 import type { LedgerConfig } from '../domain/vault.js';
 import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command } from './command.js';
@@ -11,7 +10,7 @@ import { keyValues, oneLine, table } from './format.js';
 // File contents reach the terminal through these messages: no control characters pass.
 function problemLines(problems: readonly LoadProblem[]): string[] {
   if (!problems.length) return ['No problems found.'];
-  return [`${problems.length} problem${problems.length === 1 ? '' : 's'}:`, ...problems.map((problem) => oneLine(formatProblem(problem)))];
+  return [`${problems.length} problem${problems.length === 1 ? '' : 's'}:`, ...problems.map((problem) => oneLine(`${problem.file}${problem.line === null ? '' : `:${problem.line}`}: ${problem.message}`))];
 }
 
 function describeLedger(ledger: LedgerConfig): string {
@@ -46,6 +45,8 @@ export const accountingImportCommand: Command = {
         loadedAt: result.loadedAt,
       });
     }
+    // The ledger's file specs load its row parsers (zod): only when this command prints them.
+    const { LEDGER_FILES, LEDGER_KIND_LABELS, LEDGER_KINDS } = await import('../accounting/ledger-files.js');
     ctx.out(
       [
         `Vault '${result.vault.name}' now reads its accounting data from ${result.dir}.`,
@@ -68,6 +69,7 @@ export const accountingShowCommand: Command = {
   async run(ctx) {
     const summary = await (await ctx.desk()).accounting.summary(requiredVault(ctx, this.usage));
     if (ctx.json) return printJson(ctx, summary);
+    const { LEDGER_KIND_LABELS } = await import('../accounting/ledger-files.js');
     ctx.out(
       [
         keyValues([

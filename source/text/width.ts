@@ -1,10 +1,28 @@
 // Text measured as a terminal shows it: East Asian wide characters and most emoji take two columns,
 // combining marks and joiners none. The console's panes and the headless tables cut and pad by this,
 // never by string length, so a name like "東京建設" keeps its columns in line.
-import stringWidth from 'string-width';
+import { createRequire } from 'node:module';
 
 const ELLIPSIS = '…';
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+// string-width builds a grapheme segmenter and Unicode-property patterns as it loads (~50 ms): a
+// headless command that prints only plain ASCII never loads it. Loaded with require (Node 20.19
+// and later take an ES module that way) because measuring stays synchronous.
+let measure: ((text: string) => number) | undefined;
+let segmenter: Intl.Segmenter | undefined;
+
+function graphemesOf(text: string): Iterable<{ segment: string }> {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter.segment(text);
+}
+
+const PLAIN = /^[\x20-\x7e]*$/;
+
+function stringWidth(text: string): number {
+  if (PLAIN.test(text)) return text.length;
+  measure ??= (createRequire(import.meta.url)('string-width') as { default: (text: string) => number }).default;
+  return measure(text);
+}
 
 /** How many terminal columns `text` takes. */
 export function displayWidth(text: string): number {
@@ -22,7 +40,7 @@ export function truncate(text: string, width: number): string {
   const room = width - stringWidth(ELLIPSIS);
   let kept = '';
   let used = 0;
-  for (const { segment } of graphemes.segment(text)) {
+  for (const { segment } of graphemesOf(text)) {
     const columns = stringWidth(segment);
     if (used + columns > room) break;
     kept += segment;
@@ -71,7 +89,7 @@ export function wrap(text: string, width: number): string[] {
     if (line) lines.push(line);
     line = '';
     // A word wider than a whole line is cut between characters.
-    for (const { segment } of graphemes.segment(word)) {
+    for (const { segment } of graphemesOf(word)) {
       if (stringWidth(line + segment) > width && line) {
         lines.push(line);
         line = '';
