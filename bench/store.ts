@@ -4,23 +4,20 @@
 // importing 1,000 invoices. Prints figures; asserts nothing.
 //   npm run bench:store            (or: npx tsx bench/store.ts [--sizes 1000,10000,50000])
 // The same file, run with --probe DATA_DIR ID, is the new process the bench starts.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Store } from '../source/store/store.js';
-import { INVOICE_STATUSES, newDocument, type Invoice } from '../source/domain/invoice.js';
-import { manualInvoiceId, type QueueId, type VaultId } from '../source/domain/ids.js';
-import { cents } from '../source/domain/money.js';
+import { invoice, vaultOf } from './fixtures.js';
+import { manualInvoiceId } from '../source/domain/ids.js';
 
 const { values, positionals } = parseArgs({
   options: { sizes: { type: 'string' }, edits: { type: 'string' }, probe: { type: 'boolean' } },
   allowPositionals: true,
 });
 const options = { user: 'bench', command: 'bench/store.ts' };
-const QUEUES = ['procore-invoices', 'inbox', 'scanned'] as const;
 
 if (values.probe) {
   await probe(positionals[0]!, positionals[1]!, positionals[2] ?? 'status');
@@ -81,87 +78,6 @@ function runProbe(args: string[]): Promise<{ wallMs: number; result: Record<stri
 const sizes = (values.sizes ?? '1000,10000,50000').split(',').map(Number);
 const edits = Number(values.edits ?? 25);
 
-/**
- * An invoice of realistic size: header, three coded lines with reviewers, a short audit trail.
- * Statuses, queues and vendors vary so that filters have something to do; every 500th invoice
- * repeats the number of the one before it (a duplicate for the lookup to find).
- */
-function invoice(n: number): Invoice {
-  const now = new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString();
-  const queue = QUEUES[n % QUEUES.length]!;
-  const base = newDocument({
-    id: manualInvoiceId(n),
-    vaultId: 'bench' as VaultId,
-    queueId: queue as QueueId,
-    source: { kind: 'manual' },
-    attachments: [
-      {
-        role: 'document',
-        name: `requisition-${n}.pdf`,
-        path: `vaults/bench/documents/${manualInvoiceId(n)}/document.pdf`,
-        contentType: 'application/pdf',
-        bytes: 182_734,
-        sha256: 'a'.repeat(64),
-        pages: 4,
-      },
-    ],
-    user: 'clerk',
-    now,
-    detail: `added requisition-${n}.pdf (4 pages) to queue '${queue}'`,
-  });
-  base.status = INVOICE_STATUSES[(n * 7) % INVOICE_STATUSES.length]!;
-  base.header = {
-    vendor: `V-${1000 + (n % 400)}`,
-    invoiceNumber: `INV-${n % 500 === 0 ? n - 400 : n}`,
-    invoiceDate: `2026-04-${String(1 + (n % 28)).padStart(2, '0')}`,
-    dueDate: '2026-05-30',
-    total: cents(4_770_000 + (n % 1000) * 100),
-    retainage: cents(530_000),
-    description: 'Progress billing for concrete foundations, April',
-    processor: 'clerk',
-  };
-  base.lines = [1, 2, 3].map((line) => ({
-    id: `L${line}`,
-    type: 'subcontract' as const,
-    job: String(2300 + (n % 20)),
-    costCode: `03-${100 + line * 10}`,
-    category: 'S',
-    commitment: 'SC-001',
-    commitmentItem: String(line),
-    description: `Concrete work item ${line}: footings, slab on grade and walls`,
-    amount: cents(1_590_000),
-    retainage: cents(176_667 + (line === 3 ? -1 : 0)),
-    reviewers: [
-      { user: 'pm.lee', sequence: 1, status: 'pending' as const, at: null },
-      { user: 'owner.pat', sequence: 2, status: 'pending' as const, at: null },
-    ],
-  }));
-  base.audit.push(
-    { at: now, user: 'clerk', action: 'invoice.validated', outcome: 'ok', detail: 'validation passed: 0 errors, 1 warning' },
-    { at: now, user: 'clerk', action: 'invoice.routed', outcome: 'ok', detail: 'routed to pm.lee, owner.pat by rule Concrete' },
-  );
-  return base;
-}
-
-async function vaultOf(size: number): Promise<{ dir: string; store: Store }> {
-  const dir = await mkdtemp(join(tmpdir(), `apdesk-bench-${size}-`));
-  const store = await Store.open(dir, options);
-  await store.transact(async (tx) => {
-    tx.settings.vaults.push({
-      id: 'bench' as VaultId,
-      name: 'Bench',
-      accounting: 'sage300',
-      licences: ['procore', 'cloud-sync'],
-      queues: QUEUES.map((id) => ({ id: id as QueueId, name: id, createdAt: tx.now })),
-      createdAt: tx.now,
-      createdBy: tx.user,
-    });
-    for (let n = 1; n <= size; n++) await tx.putInvoice(invoice(n));
-    tx.settings.counters.invoice = size;
-  });
-  return { dir, store };
-}
-
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const kb = (value: number) => `${(value / 1024).toFixed(0)} KB`;
@@ -191,7 +107,7 @@ console.log(`invoice size: ${JSON.stringify(invoice(1)).length} bytes compact, $
 console.log('vault size | edit, warm (console) | edit, new Store in this process | bytes written | files written');
 let largest: { dir: string; store: Store; size: number } | null = null;
 for (const size of sizes) {
-  const { dir, store } = await vaultOf(size);
+  const { dir, store } = await vaultOf(size, options);
   const warm: number[] = [];
   const fresh: number[] = [];
   let bytes = 0;

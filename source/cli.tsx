@@ -186,6 +186,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       values,
       positionals: parsed.positionals,
       out,
+      write: (text) =>
+        new Promise<void>((resolve) => {
+          if (io.stdout.write(text)) resolve();
+          else io.stdout.once('drain', () => resolve());
+        }),
       note: (text) => err(text),
       stdin: io.stdin,
       env: io.env,

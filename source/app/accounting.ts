@@ -167,3 +167,46 @@ export async function accountingSummary(desk: DeskContext, vaultRef: string): Pr
     loadedAt: ledger.loadedAt,
   };
 }
+
+/** A file of the bridge folder as it was when the ledger was parsed; null when it was absent. */
+type FileStamp = { ino: number; size: number; mtimeMs: number } | null;
+
+interface ParsedLedger {
+  dir: string;
+  files: Record<string, FileStamp>;
+  ledger: Ledger;
+  problems: LoadProblem[];
+}
+
+async function stampOf(path: string): Promise<FileStamp> {
+  const info = await stat(path).catch(() => null);
+  return info ? { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs } : null;
+}
+
+const sameStamp = (a: FileStamp, b: FileStamp) => (a === null || b === null ? a === b : a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs);
+
+/**
+ * The vault's accounting data as it is now. A running process keeps its bridge, which re-reads
+ * only changed files. A new process (a headless `invoices validate`) first tries the ledger an
+ * earlier process parsed from the same, unchanged CSV files — kept in the data dir's cache — and
+ * so loads neither csv-parse nor zod. The demo ledger is always loaded: loading it pays exports.
+ */
+export async function currentLedger(desk: DeskContext, vaultRef: string): Promise<{ ledger: Ledger; problems: LoadProblem[] }> {
+  const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
+  const config = vault.ledger;
+  const warm = config && desk.bridges.has(`${vault.id}\u0000${JSON.stringify(config)}`);
+  if (config?.kind !== 'csv-folder' || warm) return (await openVaultBridge(desk, vault.id)).load();
+  const name = `ledger-${vault.id}`;
+  const cached = await desk.store.readCache<ParsedLedger>(name);
+  if (cached?.dir === config.dir) {
+    const stamps = await Promise.all(Object.entries(cached.files).map(async ([file, stamp]) => sameStamp(stamp, await stampOf(join(config.dir, file)))));
+    if (stamps.length && stamps.every(Boolean)) return { ledger: cached.ledger, problems: cached.problems };
+  }
+  // Stamped before parsing: a file that changes meanwhile no longer matches, and is parsed again next time.
+  const { LEDGER_FILES, LEDGER_KINDS } = await ledgerFiles();
+  const names = LEDGER_KINDS.map((kind) => LEDGER_FILES[kind].file);
+  const before = Object.fromEntries(await Promise.all(names.map(async (file) => [file, await stampOf(join(config.dir, file))] as const)));
+  const view = await (await openVaultBridge(desk, vault.id)).load();
+  await desk.store.writeCache(name, { dir: config.dir, files: before, ledger: view.ledger, problems: view.problems } satisfies ParsedLedger);
+  return view;
+}

@@ -96,6 +96,8 @@ function services(ctx: DeskContext) {
       list: (query: invoices.InvoiceQuery) => invoices.listInvoices(ctx, query),
       /** Whole invoices for these rows, read a shard at a time and not kept (for streaming). */
       read: (rows: readonly { id: string; vaultId: string }[]) => invoices.readInvoices(ctx, rows),
+      /** Every match, whole, in storage order, without reading the index or keeping any (for streaming). */
+      stream: (query: invoices.InvoiceQuery) => invoices.streamInvoices(ctx, query),
       counts: (vault: string) => summary.vaultSummary(ctx, vault),
       audit: (filter: { vault: string; user?: string; invoice?: string }) => workflow.auditTrail(ctx, filter),
     },

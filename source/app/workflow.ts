@@ -31,7 +31,7 @@ import {
 } from '../domain/workflow.js';
 import type { Transaction } from '../store/store.js';
 import type { LoadProblem } from '../accounting/bridge.js';
-import { openVaultBridge } from './accounting.js';
+import { currentLedger, openVaultBridge } from './accounting.js';
 import type { DeskContext } from './context.js';
 
 export interface StepResult {
@@ -104,7 +104,7 @@ export interface LedgerView {
 
 /** The vault's accounting data as it is now. */
 export async function vaultLedger(desk: DeskContext, vaultRef: string): Promise<LedgerView> {
-  return (await openVaultBridge(desk, vaultRef)).load();
+  return currentLedger(desk, vaultRef);
 }
 
 async function issuesFor(desk: DeskContext, invoice: Invoice, vault: Vault, level: ValidationLevel, ledger: Ledger): Promise<ValidationIssue[]> {

@@ -22,6 +22,8 @@ export interface CommandContext {
   values: OptionValues;
   positionals: string[];
   out(text: string): void;
+  /** Writes `text` as it is and waits while the reader is behind: for output too large to hold. */
+  write(text: string): Promise<void>;
   /** Warnings and notes for people; never data a script would parse. */
   note(text: string): void;
   desk(): Promise<Desk>;

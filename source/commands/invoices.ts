@@ -54,7 +54,8 @@ export const invoicesListCommand: Command = {
   details: [
     `Statuses: ${INVOICE_STATUSES.join(', ')}. Sort columns: ${SORT_COLUMNS.join(', ')} (default created).`,
     'Text output shows the first 50 (say --limit for more) and how many match in all. --json prints every',
-    'match unless --limit is given, as whole invoices, streamed.',
+    'match unless --limit is given, as whole invoices, one per line of a JSON array: all of them are',
+    'streamed in the order they are stored, unless --sort (or --limit, --offset) asks for the list order.',
   ].join('\n'),
   options: {
     vault: { type: 'string', value: 'VAULT', description: 'only this vault' },
@@ -85,7 +86,7 @@ export const invoicesListCommand: Command = {
       descending: ctx.values.desc === true,
       offset,
     };
-    if (ctx.json) return printInvoicesJson(ctx, desk, query, limit);
+    if (ctx.json) return printInvoicesJson(ctx, desk, query, limit, text('sort') !== undefined);
     const page = await desk.invoices.list({ ...query, limit: limit ?? 50 });
     if (!page.total) return ctx.out('No invoices match.');
     const shown = page.rows.length;
@@ -111,25 +112,41 @@ export const invoicesListCommand: Command = {
 };
 
 /**
- * Every matching invoice as one JSON array, written as it is read: each vault's invoices are read
- * a batch at a time and kept only as their JSON text, so a 50,000-invoice vault never sits in
- * memory as objects.
+ * The matching invoices as one JSON array, one invoice per line. A page (--limit) comes in the
+ * list's order. Every match without --sort is streamed in the order the invoices are stored: each
+ * is written as it is read, so a 50,000-invoice vault never sits in memory; with --sort they are
+ * kept as compact text until all are read, then written in that order.
  */
-async function printInvoicesJson(ctx: CommandContext, desk: Desk, query: InvoiceQuery, limit: number | undefined): Promise<void> {
-  const order = await desk.invoices.list({ ...query, ...(limit !== undefined ? { limit } : {}) });
-  if (!order.rows.length) return ctx.out('[]');
-  // Read in the order of the files, written in the order of the list: in between each invoice is
-  // kept only as its JSON text.
-  const texts = new Map<string, string>();
-  for await (const invoice of desk.invoices.read(order.rows)) {
-    texts.set(invoice.id, `  ${JSON.stringify(invoiceJson(desk, invoice), null, 2).replace(/\n/g, '\n  ')}`);
+async function printInvoicesJson(ctx: CommandContext, desk: Desk, query: InvoiceQuery, limit: number | undefined, sorted: boolean): Promise<void> {
+  const line = (invoice: Invoice) => JSON.stringify(invoiceJson(desk, invoice));
+  // Written a megabyte at a time: 50,000 writes of one invoice each cost more than reading them.
+  let first = true;
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (pending.length) await ctx.write(pending.join(''));
+    pending = [];
+    pendingBytes = 0;
+  };
+  const emit = async (text: string) => {
+    pending.push(`${first ? '[\n' : ',\n'}${text}`);
+    first = false;
+    pendingBytes += text.length;
+    if (pendingBytes >= 1 << 20) await flush();
+  };
+  if (limit === undefined && !sorted && query.offset === 0) {
+    for await (const invoice of desk.invoices.stream(query)) await emit(line(invoice));
+  } else {
+    const order = await desk.invoices.list({ ...query, ...(limit !== undefined ? { limit } : {}) });
+    const texts = new Map<string, Buffer>();
+    for await (const invoice of desk.invoices.read(order.rows)) texts.set(invoice.id, Buffer.from(line(invoice)));
+    for (const row of order.rows) {
+      const text = texts.get(row.id);
+      if (text !== undefined) await emit(text.toString());
+    }
   }
-  ctx.out('[');
-  order.rows.forEach((row, index) => {
-    const text = texts.get(row.id);
-    if (text !== undefined) ctx.out(index === order.rows.length - 1 ? text : `${text},`);
-  });
-  ctx.out(']');
+  await flush();
+  await ctx.write(first ? '[]\n' : '\n]\n');
 }
 
 export const invoicesShowCommand: Command = {

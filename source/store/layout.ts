@@ -48,6 +48,8 @@ export const layout = {
   /** Relative to the data dir: what invoices record, so a data dir can be moved. */
   documentsRel: (vaultId: string, invoiceId: string) => join('vaults', vaultId, 'documents', invoiceId),
   logs: (dataDir: string) => join(dataDir, 'logs'),
+  /** What apdesk can derive again (a parsed ledger): losing it costs time, never data. */
+  cache: (dataDir: string, name: string) => join(dataDir, 'cache', `${name}.json`),
   /** Schema 1 kept every invoice of a vault in one file. */
   legacyInvoices: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'invoices.json'),
 };

@@ -3,7 +3,7 @@
 // transaction: take the data-dir lock, re-read what changed, apply, write the changed files
 // atomically (keeping the previous generation as NAME.prev), release. A file that does not parse
 // is moved aside, never overwritten, and its previous generation takes its place, reported.
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Low } from 'lowdb';
@@ -193,19 +193,22 @@ export class Store implements InvoiceIndexView {
    */
   async *scanInvoices(vaultId: string): AsyncGenerator<Invoice> {
     const shards = await this.shardsOnDisk(vaultId);
+    // A few shards are read ahead, so the disk and the parser keep busy while the consumer works.
+    const AHEAD = 4;
     const read = (i: number) => {
       const pending = this.readShard(vaultId, shards[i]!, { cache: false });
-      // Read one shard ahead; a consumer that stops early must not leave a rejection unheard.
+      // A consumer that stops early must not leave a rejection unheard.
       pending.catch(() => undefined);
       return pending;
     };
-    let next = shards.length > 0 ? read(0) : null;
+    const queue = shards.slice(0, AHEAD).map((_, i) => read(i));
     for (let i = 0; i < shards.length; i++) {
-      const current = await next!;
-      next = i + 1 < shards.length ? read(i + 1) : null;
+      const current = await queue.shift()!;
+      if (i + AHEAD < shards.length) queue.push(read(i + AHEAD));
       yield* Object.values(current.invoices);
     }
   }
+
 
   /** Shard numbers of a vault on disk, counting one whose file was lost but whose previous generation is there. */
   async shardsOnDisk(vaultId: string): Promise<number[]> {
@@ -472,6 +475,26 @@ export class Store implements InvoiceIndexView {
   report(message: string): void {
     this.problems.push(message);
     this.options.onProblem?.(message);
+  }
+
+  /** Something apdesk derived and may reuse (a parsed ledger); undefined when absent or unreadable. */
+  async readCache<T>(name: string): Promise<T | undefined> {
+    try {
+      return JSON.parse(await readFile(layout.cache(this.dataDir, name), 'utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Saves a derived value whole; a cache that cannot be written is only a slower next start. */
+  async writeCache(name: string, data: unknown): Promise<void> {
+    const path = layout.cache(this.dataDir, name);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await new JsonFile(path, { durable: false }).write(data);
+    } catch {
+      /* the next reader parses again */
+    }
   }
 
   /**

@@ -185,6 +185,19 @@ describe('an invoice through the desk', () => {
     const again = await as('clerk', ['invoices', 'validate', 'INV-000003']);
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/NOPE/);
+    expect(again.stdout).toMatch(/vendor.*NOPE.*(not|unknown)/i);
+    // Each command is a new desk, which reuses the ledger an earlier one parsed — until a file changes.
+    const vendors = join(ledger, 'vendors.csv');
+    const before = await readFile(vendors, 'utf8');
+    await writeFile(vendors, `${before}NOPE,Nope Paving,active\n`);
+    try {
+      const known = await as('clerk', ['invoices', 'validate', 'INV-000003']);
+      expect(known.stdout).not.toMatch(/vendor.*NOPE.*(not|unknown)/i);
+    } finally {
+      await writeFile(vendors, before);
+    }
+    const unknownAgain = await as('clerk', ['invoices', 'validate', 'INV-000003']);
+    expect(unknownAgain.stdout).toMatch(/vendor.*NOPE.*(not|unknown)/i);
   });
 
   it('an export written but never recorded (apdesk stopped in between) is recognised, not written twice', async () => {

@@ -63,7 +63,12 @@ describe('a working desk from the command line', () => {
     }
 
     const listed = await json(['invoices', 'list', '--vault', 'harbor-builders', '--queue', 'AP Inbox', '--status', 'unprocessed', ...d]);
-    expect(listed.map((i: any) => i.id)).toEqual(['INV-000001', 'INV-000002', 'INV-000003']);
+    // Every match is streamed in the order it is stored; --sort asks for the list's order.
+    expect(listed.map((i: any) => i.id).sort()).toEqual(['INV-000001', 'INV-000002', 'INV-000003']);
+    const sorted = await json(['invoices', 'list', '--vault', 'harbor-builders', '--sort', 'id', '--desc', ...d]);
+    expect(sorted.map((i: any) => i.id)).toEqual(['INV-000003', 'INV-000002', 'INV-000001']);
+    const page = await json(['invoices', 'list', '--vault', 'harbor-builders', '--sort', 'id', '--limit', '2', '--offset', '1', ...d]);
+    expect(page.map((i: any) => i.id)).toEqual(['INV-000002', 'INV-000003']);
     expect(await json(['invoices', 'list', '--status', 'paid', ...d])).toEqual([]);
     expect(await ok(['invoices', 'list', ...d])).toMatch(/INV-000001\s+harbor-builders\s+AP Inbox\s+unprocessed/);
 

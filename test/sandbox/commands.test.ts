@@ -33,6 +33,7 @@ async function run(command: Command, positionals: string[] = [], values: OptionV
     values,
     positionals,
     out: (text) => lines.push(text),
+    write: async (text) => void lines.push(text),
     note: () => undefined,
     desk: async () => ({ dataDir, user: 'tester' }) as unknown as Desk,
     env: {},
@@ -103,7 +104,7 @@ describe('apdesk sandbox commands', () => {
     const ctx = { dataDir: empty };
     await expect(
       sandboxStatusCommand.run({
-        json: false, values: {}, positionals: [], out: () => undefined, note: () => undefined, stdin: process.stdin,
+        json: false, values: {}, positionals: [], out: () => undefined, write: async () => undefined, note: () => undefined, stdin: process.stdin,
         desk: async () => ({ ...ctx, user: 'tester' }) as unknown as Desk,
         env: {},
       }),

@@ -18,6 +18,7 @@ if (mode === 'ensure') {
     values: { port: rest[rest.indexOf('--port') + 1] && rest.includes('--port') ? rest[rest.indexOf('--port') + 1] : undefined },
     positionals: [],
     out: (text) => process.stdout.write(`${text}\n`),
+    write: async (text) => void process.stdout.write(text),
     note: (text) => process.stderr.write(`${text}\n`),
     desk: async () => ({ dataDir: dataDir!, user: 'tester' }) as unknown as Desk,
     env: process.env,
