@@ -2,7 +2,7 @@
 // of key hints, and the `?` overlay. One input handler at the root resolves keys through the
 // keymap; panes only render.
 import { useCallback, useEffect, useReducer, useState } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp, useInput } from './ink.js';
 import type { VaultSummary } from '../app/summary.js';
 import { BINDINGS, resolveKey } from './keymap.js';
 import { initialUiState, uiReducer } from './ui-state.js';

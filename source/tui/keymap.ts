@@ -1,6 +1,6 @@
 // Key bindings as data: the dispatcher, the footer hints and the `?` overlay all read this one
 // table, so what the screen says and what the keys do cannot drift apart.
-import type { Key } from 'ink';
+import type { Key } from './ink.js';
 
 export type UiAction =
   | { type: 'move'; delta: number }

@@ -1,6 +1,6 @@
 // Opens the console in the terminal: alternate screen, the Ink app, and a clean exit on quit,
 // Ctrl+C, SIGTERM or SIGHUP.
-import { render, type Instance } from 'ink';
+import { render, type Instance } from './ink.js';
 import { openDesk } from '../app/desk.js';
 import { App } from './app.js';
 import { ProblemLog } from './problems.js';

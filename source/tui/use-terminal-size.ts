@@ -1,6 +1,6 @@
 // Tracks the terminal's size so the root box can fill it and follow a resize.
 import { useEffect, useState } from 'react';
-import { useStdout } from 'ink';
+import { useStdout } from './ink.js';
 
 export interface TerminalSize {
   columns: number;

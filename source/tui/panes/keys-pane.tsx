@@ -1,7 +1,7 @@
 // The `?` overlay: every binding of the keymap, as many as the body has rows for. Rows that do
 // not fit are counted on the last line rather than squeezed (yoga shrinks text rows to nothing
 // and ink then leaves stray characters on screen).
-import { Box, Text } from 'ink';
+import { Box, Text } from '../ink.js';
 import type { Binding } from '../keymap.js';
 import { padEnd, truncate } from '../../text/width.js';
 

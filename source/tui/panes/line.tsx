@@ -1,7 +1,7 @@
 // One line of a pane as styled pieces, cut to the pane's width by terminal columns. Ink would cut
 // each piece on its own (and yoga squeezes rows), so wide characters could push a line past its
 // column; cutting the pieces together here keeps every line inside it, with one ellipsis.
-import { Text } from 'ink';
+import { Text } from '../ink.js';
 import { truncateParts } from '../../text/width.js';
 
 export interface Piece {

@@ -1,5 +1,5 @@
 // The vaults: a list on the left, the selected vault's licences and queues on the right.
-import { Box, Text } from 'ink';
+import { Box, Text } from '../ink.js';
 import type { VaultSummary } from '../../app/summary.js';
 import { ACCOUNTING_LABELS } from '../../domain/vault.js';
 import { INVOICE_STATUSES, type InvoiceStatus } from '../../domain/invoice.js';
