@@ -162,6 +162,32 @@ describe.runIf(hasTmux)('the console in a terminal', () => {
     }
   });
 
+  it('opens a data dir whose settings.json is damaged on its previous version, saying so in the console, and seeds no demo over it', async () => {
+    const dir = await tempDir();
+    const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir]).status;
+    expect(run('vault', 'add', 'Harbor Builders', '--accounting', 'sage300')).toBe(0);
+    expect(run('queue', 'add', '--vault', 'harbor-builders', 'AP Inbox')).toBe(0);
+    await writeFile(join(dir, 'settings.json'), '{"vaults": [');
+    const tmux = new Tmux();
+    try {
+      tmux.start(`CI=true ${process.execPath} ${BIN} --data-dir ${dir}`, 100, 24, await tempDir('apdesk-elsewhere-'));
+      const screen = await tmux.waitFor((s) => s.includes('Harbor Builders') && s.includes('x dismiss'), 'the console with its problem banner');
+      const banner = screen.replace(/\s+/g, ' ');
+      expect(banner).toMatch(/settings\.json was damaged/);
+      expect(banner).toMatch(/recovered the previous version/);
+      expect(screen).not.toContain('Demo Construction');
+      tmux.keys('x');
+      await tmux.waitFor((s) => !s.includes('x dismiss'), 'the banner dismissed');
+      tmux.keys('q');
+      const after = await tmux.waitFor((s) => s.includes('[exit 0]'), 'the exit');
+      expect(tmux.alternate()).toBe(false);
+      // Told again on the main screen, where it stays.
+      expect(after).toMatch(/^apdesk: warning: .*settings\.json was damaged/m);
+    } finally {
+      tmux.kill();
+    }
+  });
+
   it.each([
     ['Ctrl+C', (tmux: Tmux): void => tmux.keys('C-c'), /\[exit 0\]/],
     ['SIGTERM', (tmux: Tmux): void => void process.kill(tmux.appPid(), 'SIGTERM'), /\[exit 143\]/],
