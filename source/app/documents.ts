@@ -83,12 +83,10 @@ async function refuseDuplicates(desk: DeskContext, vault: Vault, queue: string, 
     if (earlier) throw duplicateError(`${file.path} is the same file as ${earlier}, given twice`, vault, queue);
     seen.set(file.sha256, file.path);
   }
-  // One pass over the vault's shards, none of them kept (a hash lookup in the index would spare it).
-  for await (const invoice of desk.store.scanInvoices(vault.id)) {
-    const same = invoice.attachments.find((attachment) => seen.has(attachment.sha256));
-    if (same) {
-      throw duplicateError(`${seen.get(same.sha256)} is already in vault '${vault.name}' as invoice ${invoice.id} (${invoice.status})`, vault, queue);
-    }
+  // The vault's index knows the hash of the file each document was made from.
+  for (const [sha256, path] of seen) {
+    const [same] = await desk.store.invoicesByFileHash(vault.id, sha256);
+    if (same) throw duplicateError(`${path} is already in vault '${vault.name}' as invoice ${same.id} (${same.status})`, vault, queue);
   }
 }
 

@@ -32,6 +32,8 @@ export interface IndexRow {
   readonly description: string | null;
   /** Only when the invoice header says whether it is a credit memo. */
   readonly creditMemo?: boolean;
+  /** The sha256 of the file the document was made from (the original, else the PDF): the same scan added twice. */
+  readonly fileHash: string | null;
 }
 
 export type IndexColumn = Exclude<keyof IndexRow, 'vaultId'>;
@@ -63,6 +65,7 @@ const COLUMNS = [
   'message',
   'description',
   'creditMemo',
+  'fileHash',
 ] as const satisfies readonly IndexColumn[];
 
 export const SORTABLE_COLUMNS: readonly IndexColumn[] = COLUMNS;
@@ -93,6 +96,7 @@ class Row implements IndexRow {
     readonly message: string | null,
     readonly description: string | null,
     readonly creditMemo: boolean | undefined,
+    readonly fileHash: string | null,
   ) {}
 
   get search(): string {
@@ -153,7 +157,13 @@ export function rowOf(invoice: Invoice, intern: Interner = new Interner()): Inde
     messageOf(invoice),
     description,
     creditMemoOf(invoice),
+    fileHashOf(invoice),
   );
+}
+
+function fileHashOf(invoice: Invoice): string | null {
+  const file = invoice.attachments.find((attachment) => attachment.role === 'original') ?? invoice.attachments.find((attachment) => attachment.role === 'document');
+  return file?.sha256 ?? null;
 }
 
 /** Same invoice, same values in every column. */
@@ -190,6 +200,7 @@ export function decodeRow(tuple: unknown, vaultId: VaultId, intern: Interner): I
     t(14),
     t(15),
     typeof tuple[16] === 'boolean' ? tuple[16] : undefined,
+    t(17),
   );
 }
 
@@ -216,8 +227,14 @@ export function requisitionKey(companyId: string, requisitionId: string): string
   return `r${SEPARATOR}${companyId}${SEPARATOR}${requisitionId}`;
 }
 
+/** The key of a file's content: its sha256. */
+export function fileHashKey(sha256: string): string {
+  return `h${SEPARATOR}${sha256}`;
+}
+
 export function keysOf(row: IndexRow): string[] {
   const keys: string[] = [];
+  if (row.fileHash) keys.push(fileHashKey(row.fileHash));
   const duplicate = duplicateKey(row.vendor, row.invoiceNumber);
   if (duplicate) keys.push(duplicate);
   if (row.procoreCompanyId !== null && row.procoreRequisitionId !== null) {

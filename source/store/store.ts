@@ -20,6 +20,7 @@ import {
   keysOf,
   pageOfUnsorted,
   requisitionKey,
+  fileHashKey,
   rowOf,
   type IndexRow,
   type InvoiceCounts,
@@ -258,6 +259,12 @@ export class Store implements InvoiceIndexView {
   async invoicesByNumber(vaultId: string, vendor: string | null, invoiceNumber: string | null): Promise<IndexRow[]> {
     const key = duplicateKey(vendor, invoiceNumber);
     if (key === null) return [];
+    return this.readIndex(vaultId, async (files, head) => (await lookupRows(files, head, key)).sort(byId));
+  }
+
+  /** The invoices whose document was made from a file with this sha256 (the same file added again). */
+  async invoicesByFileHash(vaultId: string, sha256: string): Promise<IndexRow[]> {
+    const key = fileHashKey(sha256);
     return this.readIndex(vaultId, async (files, head) => (await lookupRows(files, head, key)).sort(byId));
   }
 

@@ -52,7 +52,8 @@ import {
   type RowTuple,
 } from './index-rows.js';
 
-export const INDEX_FORMAT = 1;
+/** 2: rows carry the hash of the file each document was made from, with a lookup key for it. */
+export const INDEX_FORMAT = 2;
 
 export interface IndexHead {
   format: number;
