@@ -17,6 +17,7 @@ import type { ValidationLevel } from '../domain/rules.js';
 import { requireVault, rolesOf, type AccountingSystem, type Licence, type Role } from '../domain/vault.js';
 import type { InvoiceEdit } from '../domain/workflow.js';
 import { Store } from '../store/store.js';
+import { acquireLease, currentLease } from '../store/lease.js';
 import type { DeskContext } from './context.js';
 import { DeskEvents } from './events.js';
 import * as accounting from './accounting.js';
@@ -148,6 +149,16 @@ function services(ctx: DeskContext) {
       disconnect: lazyProcore('disconnect'),
       companies: lazyProcore('listCompanies'),
       configure: lazyProcore('configure'),
+    },
+    sync: {
+      /**
+       * Takes the data dir's sync lease — one sync loop per data dir — or fails with a
+       * LeaseHeldError naming the process that holds it. The holder renews it while it runs.
+       */
+      takeLease: (command: string, options: { ttlMs?: number } = {}) =>
+        acquireLease(ctx.dataDir, { user: ctx.user, command, ...(options.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}) }),
+      /** Who runs the sync loop now (and whether that holder has gone), or null. */
+      leaseHolder: () => currentLease(ctx.dataDir),
     },
     demo: {
       /** Creates the demo vault, only in a data dir that holds nothing yet. */

@@ -2,6 +2,7 @@
 import { INVOICE_STATUSES, type InvoiceStatus } from '../domain/invoice.js';
 import { requireVault, type Queue, type Vault } from '../domain/vault.js';
 import { currentHolder, type LockHolder } from '../store/lock.js';
+import { currentLease, type LeaseHolder } from '../store/lease.js';
 import type { DeskContext } from './context.js';
 
 export type StatusCounts = Record<InvoiceStatus, number>;
@@ -57,6 +58,8 @@ export interface DeskStatus {
   schemaVersion: number;
   vaults: VaultSummary[];
   lock: LockHolder | null;
+  /** Who runs the sync loop of this data dir, and whether that holder has gone. */
+  sync: { holder: LeaseHolder; expired: boolean } | null;
   problems: string[];
 }
 
@@ -70,6 +73,7 @@ export async function deskStatus(desk: DeskContext): Promise<DeskStatus> {
     schemaVersion: settings.schemaVersion,
     vaults: await vaultSummaries(desk),
     lock: await currentHolder(desk.dataDir),
+    sync: await currentLease(desk.dataDir),
     problems: [...desk.store.problems],
   };
 }

@@ -28,6 +28,12 @@ export const statusCommand: Command = {
         ...(status.lock
           ? ([['lock', `held by process ${status.lock.pid} (${status.lock.user}, \`${status.lock.command}\`) since ${status.lock.since}`]] as const)
           : []),
+        [
+          'sync loop',
+          status.sync
+            ? `${status.sync.expired ? 'gone (its lease can be taken over): was ' : ''}process ${status.sync.holder.pid} on ${status.sync.holder.host} (${status.sync.holder.user}) since ${status.sync.holder.since}, last heartbeat ${status.sync.holder.heartbeatAt}`
+            : 'not running',
+        ],
       ]),
     ];
     if (status.vaults.length) {

@@ -10,6 +10,8 @@
 //   vaults/<vault>/index/pending/        index work a writer or a recovery has yet to finish
 //   NAME.prev                            the previous generation of a settings, secrets or shard file
 //   .apdesk.lock                         the data-dir lock
+//   sync.lease                           who runs the sync loop of this data dir, and its heartbeat
+//   cache/<name>.json                    what can be derived again (a parsed CSV ledger)
 //   logs/apdesk.log                      the log (never stdout while the console runs)
 import { join } from 'node:path';
 
@@ -48,6 +50,7 @@ export const layout = {
   /** Relative to the data dir: what invoices record, so a data dir can be moved. */
   documentsRel: (vaultId: string, invoiceId: string) => join('vaults', vaultId, 'documents', invoiceId),
   logs: (dataDir: string) => join(dataDir, 'logs'),
+  lease: (dataDir: string) => join(dataDir, 'sync.lease'),
   /** What apdesk can derive again (a parsed ledger): losing it costs time, never data. */
   cache: (dataDir: string, name: string) => join(dataDir, 'cache', `${name}.json`),
   /** Schema 1 kept every invoice of a vault in one file. */
