@@ -64,6 +64,14 @@ type Bound<F> = F extends (ctx: DeskContext, ...rest: infer R) => infer Out ? (.
 function services(ctx: DeskContext) {
   const lazyProcore = <K extends keyof typeof ProcoreServices>(name: K) =>
     (async (...args: unknown[]) => ((await procoreModule())[name] as (ctx: DeskContext, ...rest: unknown[]) => unknown)(ctx, ...args)) as Bound<(typeof ProcoreServices)[K]>;
+  /** Runs an admin change, then announces it: the console redraws from the event. */
+  const announcing =
+    <A extends unknown[], R>(what: string, change: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await change(...args);
+      ctx.events.emit('settings.changed', { what });
+      return result;
+    };
   return {
     dataDir: ctx.dataDir,
     user: ctx.user,
@@ -81,14 +89,14 @@ function services(ctx: DeskContext) {
       list: async () => (await ctx.store.settings()).vaults,
       get: async (ref: string) => requireVault((await ctx.store.settings()).vaults, ref),
       summary: (ref: string) => summary.vaultSummary(ctx, ref),
-      add: (input: { name: string; accounting: AccountingSystem }) => vaults.addVault(ctx, input),
-      setLicence: (input: { vault: string; licence: Licence; granted: boolean }) => vaults.setLicence(ctx, input),
-      addQueue: (input: { vault: string; name: string }) => vaults.addQueue(ctx, input),
+      add: announcing('vaults', (input: { name: string; accounting: AccountingSystem }) => vaults.addVault(ctx, input)),
+      setLicence: announcing('licences', (input: { vault: string; licence: Licence; granted: boolean }) => vaults.setLicence(ctx, input)),
+      addQueue: announcing('queues', (input: { vault: string; name: string }) => vaults.addQueue(ctx, input)),
     },
     users: {
       list: async () => (await ctx.store.settings()).users,
       rolesOf: async (name: string) => rolesOf((await ctx.store.settings()).users, name),
-      setRoles: (input: { name: string; roles: Role[] }) => vaults.setUserRoles(ctx, input),
+      setRoles: announcing('users', (input: { name: string; roles: Role[] }) => vaults.setUserRoles(ctx, input)),
     },
     invoices: {
       /** An invoice by id, in whichever vault holds it; a UserError naming the id if none does. */
@@ -119,18 +127,18 @@ function services(ctx: DeskContext) {
     },
     rules: {
       list: (vault: string) => rules.listRules(ctx, vault),
-      addRouting: (vault: string, input: rules.RoutingRuleInput) => rules.addRoutingRule(ctx, vault, input),
-      addValidation: (vault: string, input: rules.ValidationRuleInput) => rules.addValidationRule(ctx, vault, input),
-      remove: (vault: string, idOrName: string) => rules.removeRule(ctx, vault, idOrName),
-      import: (vault: string, fileText: string, options?: { replace?: boolean }) => rules.importRules(ctx, vault, fileText, options),
-      setOptions: (vault: string, change: Partial<rules.RuleOptions>) => rules.setRuleOptions(ctx, vault, change),
+      addRouting: announcing('rules', (vault: string, input: rules.RoutingRuleInput) => rules.addRoutingRule(ctx, vault, input)),
+      addValidation: announcing('rules', (vault: string, input: rules.ValidationRuleInput) => rules.addValidationRule(ctx, vault, input)),
+      remove: announcing('rules', (vault: string, idOrName: string) => rules.removeRule(ctx, vault, idOrName)),
+      import: announcing('rules', (vault: string, fileText: string, options?: { replace?: boolean }) => rules.importRules(ctx, vault, fileText, options)),
+      setOptions: announcing('rules', (vault: string, change: Partial<rules.RuleOptions>) => rules.setRuleOptions(ctx, vault, change)),
     },
     jobs: {
       list: async (vault?: string) => jobs.listJobs(ctx, vault),
-      set: (input: { vault: string; kind: JobKind; enabled: boolean; everyMinutes?: number }) => jobs.setJob(ctx, input),
+      set: announcing('jobs', (input: { vault: string; kind: JobKind; enabled: boolean; everyMinutes?: number }) => jobs.setJob(ctx, input)),
     },
     accounting: {
-      importFolder: (input: { vault: string; dir: string }) => accounting.importAccountingFolder(ctx, input),
+      importFolder: announcing('accounting', (input: { vault: string; dir: string }) => accounting.importAccountingFolder(ctx, input)),
       attachDemoLedger: (input: { vault: string; dir?: string; payAfterSeconds?: number }) => accounting.attachDemoLedger(ctx, input),
       summary: (vault: string) => accounting.accountingSummary(ctx, vault),
       /** The vault's bridge itself (its ledger, its export folder), kept for the life of the desk. */
@@ -141,14 +149,14 @@ function services(ctx: DeskContext) {
       view: (vault: string) => procoreView(ctx, vault),
       /** A working connection (environment, tokens, HTTP client) of a connected vault; close it after use. */
       open: lazyProcore('openConnection'),
-      setEnvironment: lazyProcore('setEnvironment'),
+      setEnvironment: announcing('procore', lazyProcore('setEnvironment')),
       beginGrant: lazyProcore('beginGrant'),
       readGrantReply: async (reply: string, expectedState: string) => (await procoreModule()).readGrantReply(reply, expectedState),
-      completeGrant: lazyProcore('completeGrant'),
+      completeGrant: announcing('procore', lazyProcore('completeGrant')),
       sandboxSignIn: lazyProcore('sandboxSignIn'),
-      disconnect: lazyProcore('disconnect'),
+      disconnect: announcing('procore', lazyProcore('disconnect')),
       companies: lazyProcore('listCompanies'),
-      configure: lazyProcore('configure'),
+      configure: announcing('procore', lazyProcore('configure')),
     },
     sync: {
       /**

@@ -48,8 +48,5 @@ export async function setJob(
       job.updatedBy = tx.user;
     }
     return job;
-  }).then((job) => {
-    desk.events.emit('settings.changed', { what: 'jobs' });
-    return job;
   });
 }
