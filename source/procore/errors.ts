@@ -14,6 +14,23 @@ export class ProcoreError extends UserError {
   }
 }
 
+/**
+ * Procore refused a token it had just issued: the tokens are fine, but apdesk is not installed in
+ * this company (Procore's App Management), or the connected user has no access to it. Refreshing
+ * again would only burn refresh tokens, so the client stops until a person acts.
+ */
+export class AccessRefusedError extends UserError {
+  constructor(
+    readonly where: string,
+    readonly requestId: string | null,
+  ) {
+    super(
+      `Procore refused ${where} even with a freshly refreshed token: apdesk may not be installed in this company (Procore's App Management), or the connected user has no access to it — a Procore company admin can install the app or grant the user access; the connection itself is kept${requestId ? ` (Procore request id ${requestId})` : ''}`,
+    );
+    this.name = 'AccessRefusedError';
+  }
+}
+
 /** The refresh token was refused: a person has to grant access again. */
 export class ReconnectNeededError extends UserError {
   constructor(

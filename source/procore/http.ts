@@ -5,7 +5,7 @@
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 import type { Logger } from '../log/log.js';
 import { ENVIRONMENT_LABELS, mayCarryToken, type ProcoreEnvironment } from './environments.js';
-import { ProcoreError, procoreMessage } from './errors.js';
+import { AccessRefusedError, ProcoreError, procoreMessage } from './errors.js';
 import { parseJsonLossless } from './json.js';
 import type { AccessTokens } from './tokens.js';
 
@@ -84,6 +84,11 @@ export class ProcoreHttp {
   private rate: { remaining: number; resetAt: number } | null = null;
   /** Requests sent (retries included): tests and benchmarks read it. */
   requests = 0;
+  /**
+   * Set once Procore refused a token it had just issued: from then on a 401 is that same refusal
+   * (the app is not installed, or the user has no access), and no refresh token is spent on it.
+   */
+  private refusedFreshToken = false;
 
   constructor(private readonly options: ProcoreHttpOptions) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -182,7 +187,7 @@ export class ProcoreHttp {
     const where = `${method} ${new URL(path, this.options.environment.apiUrl).pathname}`;
     const hint: Record<number, string> = {
       400: 'the request was refused as malformed',
-      401: 'the token was refused even after a refresh — grant access again with `apdesk procore connect`',
+      401: 'the token was refused',
       403: 'the connected user lacks a permission, the tool is off in this project, or the app is not installed in this company',
       404: 'it does not exist or the connected user cannot see it',
       409: 'it conflicts with an existing record',
@@ -234,11 +239,16 @@ export class ProcoreHttp {
       this.readRate(responseHeaders);
       const requestId = responseHeaders['x-request-id'] ?? null;
 
-      if (response.status === 401 && !refreshed) {
+      if (response.status === 401 && !refreshed && !this.refusedFreshToken) {
         refreshed = true;
         token = await this.options.tokens.refreshAfter(token);
         attempt -= 1;
         continue;
+      }
+      if (response.status === 401) {
+        this.refusedFreshToken = true;
+        this.options.logger.log('warn', 'procore refused a fresh token; not refreshing again', { path: url, requestId });
+        throw new AccessRefusedError(`${method} ${new URL(url, this.options.environment.apiUrl).pathname}`, requestId);
       }
       if ((response.status === 429 || response.status === 503) && attempt < attempts) {
         const wait = this.backoff(responseHeaders, attempt);
