@@ -100,16 +100,19 @@ describe('mergeAttachments', () => {
     expect(result.kept[0]!.reason).toMatch(/^ABC-1041-secured\.pdf needs a password to open; it is kept as it is beside the merged PDF/);
   });
 
-  it('keeps a PDF cut short, an image cut short and a text file, and says why, naming each', async () => {
+  it('keeps a PDF cut short, images cut short and a text file, and says why, naming each', async () => {
     const whole = await pdf(2, 'Application');
     const cut = whole.subarray(0, Math.floor(whole.length * 0.6));
     const photo = jpeg(64, 64);
     const cutPhoto = photo.subarray(0, photo.length - 4);
     const notes = new TextEncoder().encode('Please pay by Friday.\n');
+    const picture = png(200, 100);
+    const cutPicture = picture.subarray(0, picture.length / 2);
     const result = await mergeAttachments([
       { name: 'scan.pdf', bytes: cut },
       { name: 'notes.pdf', bytes: notes },
       { name: 'photo.jpg', bytes: cutPhoto },
+      { name: 'ticket.png', bytes: cutPicture },
       { name: 'waiver.pdf', bytes: await pdf(1, 'Waiver') },
     ]);
     expect(result.merged).toEqual([{ name: 'waiver.pdf', pages: 1 }]);
@@ -118,11 +121,13 @@ describe('mergeAttachments', () => {
       { name: 'scan.pdf', bytes: cut, contentType: 'application/pdf' },
       { name: 'notes.pdf', bytes: notes, contentType: null },
       { name: 'photo.jpg', bytes: cutPhoto, contentType: 'image/jpeg' },
+      { name: 'ticket.png', bytes: cutPicture, contentType: 'image/png' },
     ]);
-    const [scan, text, image] = result.kept.map((file) => file.reason);
+    const [scan, text, image, picturePage] = result.kept.map((file) => file.reason);
     expect(scan).toMatch(/^scan\.pdf is not a readable PDF: .*cut short.*; it is kept as it is beside the merged PDF/);
     expect(text).toBe('notes.pdf is not a PDF, JPEG or PNG; it is kept as it is beside the merged PDF');
     expect(image).toMatch(/^photo\.jpg is not a readable JPEG: .*cut short/);
+    expect(picturePage).toMatch(/^ticket\.png is not a readable PNG: /);
   });
 
   it('turns a JPEG by its EXIF orientation: 6 is shown turned a quarter clockwise, 3 upside down, 1 as stored', async () => {
