@@ -28,17 +28,29 @@ function damaged(file: SourceFile, problem: string): DocumentError {
   return new DocumentError(file.name, `is not a readable PDF: it is damaged or incomplete — ${problem}; get the file again, or save it again as PDF from the program that made it`);
 }
 
-async function loadPdf(file: SourceFile): Promise<PDFDocument> {
+/**
+ * The file as stored (for its cross-references) and as it reads (decrypted with the empty
+ * password most encrypted invoices carry). Never the stored pages of an encrypted file: those are
+ * ciphertext, blank on screen. A file that needs a real password is refused, saying so.
+ */
+async function loadPdf(file: SourceFile): Promise<{ stored: PDFDocument; readable: PDFDocument }> {
+  let stored: PDFDocument;
   try {
-    // Encrypted files with an empty user password (common for scanned invoices) open in the fork.
-    return await PDFDocument.load(file.bytes, { password: '', updateMetadata: false });
-  } catch (first) {
-    try {
-      return await PDFDocument.load(file.bytes, { ignoreEncryption: true, updateMetadata: false });
-    } catch {
-      throw damaged(file, `it cannot be parsed (${(first as Error).message.split('\n')[0]})`);
-    }
+    stored = await PDFDocument.load(file.bytes, { ignoreEncryption: true, updateMetadata: false });
+  } catch (error) {
+    throw damaged(file, `it cannot be parsed (${(error as Error).message.split('\n')[0]})`);
   }
+  if (!stored.isEncrypted) return { stored, readable: stored };
+  let readable: PDFDocument;
+  try {
+    readable = await PDFDocument.load(file.bytes, { password: '', updateMetadata: false });
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0] ?? '';
+    if (/password/i.test(reason)) throw new DocumentError(file.name, 'needs a password to open; ask the sender for a copy without a password');
+    throw damaged(file, `it cannot be decrypted (${reason})`);
+  }
+  if (readable.isEncrypted) throw new DocumentError(file.name, 'needs a password to open; ask the sender for a copy without a password');
+  return { stored, readable };
 }
 
 /**
@@ -49,9 +61,10 @@ export async function pdfPageCount(file: SourceFile): Promise<number> {
   // The end first: it is cheap, and a file cut short need not be parsed at all.
   const end = lastSection(file.bytes);
   if ('problem' in end) throw damaged(file, end.problem);
-  const doc = await loadPdf(file);
+  const { stored, readable: doc } = await loadPdf(file);
   // The pages first: a missing page says more to a clerk than a cross-reference entry does.
-  const problem = pagesProblem(doc) ?? sectionsProblem(file.bytes, doc, end.offset);
+  // Pages are checked as they read; cross-references as stored (decrypting rewrites them).
+  const problem = pagesProblem(doc) ?? sectionsProblem(file.bytes, stored, end.offset);
   if (problem) throw damaged(file, problem);
   let pages: number;
   try {

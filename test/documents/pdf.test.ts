@@ -181,3 +181,23 @@ describe('apdesk queue add-document', () => {
     expect(await snapshot(dir)).toEqual(before);
   });
 });
+
+describe('an encrypted PDF', () => {
+  async function encrypted(userPassword: string): Promise<Uint8Array> {
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    for (let n = 1; n <= 2; n++) doc.addPage([612, 792]).drawText(`Signed invoice, page ${n}`, { x: 56, y: 700, size: 12, font });
+    doc.encrypt({ userPassword, ownerPassword: 'owner-secret' });
+    return doc.save();
+  }
+
+  it('with an empty user password (as e-signed invoices come) is accepted with its page count', async () => {
+    expect(await pdfPageCount({ name: 'signed.pdf', bytes: await encrypted(''), contentType: 'application/pdf' })).toBe(2);
+  });
+
+  it('that needs a real password is refused as such, not as damaged', async () => {
+    const error = await pdfPageCount({ name: 'secured.pdf', bytes: await encrypted('s3cret'), contentType: 'application/pdf' }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(DocumentError);
+    expect((error as Error).message).toBe('secured.pdf needs a password to open; ask the sender for a copy without a password');
+  });
+});
