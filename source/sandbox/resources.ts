@@ -244,11 +244,10 @@ export function paymentJson(payment: ContractPayment) {
     id: int(payment.id),
     amount: money(payment.amount),
     date: payment.date,
-    payment_method: payment.paymentMethod,
+    // payment_method and invoice_date are taken on create but not declared on Procore's read shapes.
     check_number: payment.checkNumber,
     payment_number: payment.paymentNumber,
     invoice_number: payment.invoiceNumber,
-    invoice_date: payment.invoiceDate,
     draw_request_number: payment.drawRequestNumber,
     notes: payment.notes,
     contract_id: int(payment.contractId),
@@ -285,8 +284,37 @@ export function commitmentSummaryJson(state: SandboxState, commitment: Commitmen
   };
 }
 
-/** A commitment in full: the show endpoints and the work order / purchase order contract lists. */
-export function commitmentJson(state: SandboxState, commitment: Commitment) {
+export type CommitmentRoute = 'commitments' | 'work_order_contracts' | 'purchase_order_contracts';
+
+/**
+ * Fields Procore's schema declares on one commitment route and not on another: /commitments/{id}
+ * has type and allow_payments but no origin_id or project; the typed contract routes the reverse.
+ * origin_code stays on /commitments/{id} although its schema lacks it: the client reads it there.
+ */
+const NOT_ON_ROUTE: Record<CommitmentRoute, string[]> = {
+  commitments: ['origin_id', 'origin_data', 'project', 'requisitions_are_enabled', 'total_requisitions_amount'],
+  work_order_contracts: ['type', 'allow_payments', 'payment_terms'],
+  purchase_order_contracts: ['type', 'allow_payments'],
+};
+
+/** A commitment in full, as the show endpoint (and the typed list) of `route` writes it. */
+export function commitmentJson(state: SandboxState, commitment: Commitment, route: CommitmentRoute = 'commitments') {
+  const full = fullCommitmentJson(state, commitment);
+  for (const field of NOT_ON_ROUTE[route]) delete (full as Record<string, unknown>)[field];
+  if (route !== 'commitments' && full.vendor) {
+    const { name: _name, origin_code: _code, ...vendor } = full.vendor;
+    return { ...full, vendor };
+  }
+  return full;
+}
+
+/** A contract in the short form of the work order / purchase order contract lists: no lines, payments or attachments. */
+export function contractListJson(state: SandboxState, commitment: Commitment, route: CommitmentRoute) {
+  const { line_items: _lines, payments_issued: _payments, attachments: _attachments, vendor, ...rest } = commitmentJson(state, commitment, route);
+  return { ...rest, vendor: vendor ? { id: vendor.id, company: vendor.company } : null };
+}
+
+function fullCommitmentJson(state: SandboxState, commitment: Commitment) {
   const vendor = state.vendors.find((candidate) => candidate.id === commitment.vendorId);
   const payments = state.payments.filter((payment) => payment.contractId === commitment.id).sort(byId);
   const grandTotal = sum(commitment.lines.map((line) => line.amount));

@@ -9,6 +9,8 @@ import {
   byId,
   commitmentJson,
   commitmentSummaryJson,
+  contractListJson,
+  type CommitmentRoute,
   companyJson,
   paymentJson,
   projectJson,
@@ -80,11 +82,11 @@ export async function handleRest(context: SandboxContext, request: SandboxReques
     case 'GET 1.0 purchase_order_contracts': {
       const type = contractType(resource);
       const commitments = commitmentsOf(state, requireProject(state, request, company, caller)).filter((c) => c.type === type);
-      return paginated(request, commitments.map((c) => commitmentJson(state, c)), 100);
+      return paginated(request, commitments.map((c) => contractListJson(state, c, contractRoute(resource))), 100);
     }
     case 'GET 1.0 work_order_contracts :id':
     case 'GET 1.0 purchase_order_contracts :id':
-      return jsonResponse(200, commitmentJson(state, requireCommitment(state, requireProject(state, request, company, caller), id!, contractType(resource))));
+      return jsonResponse(200, commitmentJson(state, requireCommitment(state, requireProject(state, request, company, caller), id!, contractType(resource)), contractRoute(resource)));
     case 'GET 1.0 requisitions':
     case 'GET 1.1 requisitions':
       return listRequisitions(context, state, request, requireProject(state, request, company, caller), version);
@@ -116,6 +118,8 @@ export async function handleRest(context: SandboxContext, request: SandboxReques
       throw notFound('Route');
   }
 }
+
+const contractRoute = (resource: string): CommitmentRoute => (resource === 'work_order_contracts' ? 'work_order_contracts' : 'purchase_order_contracts');
 
 function contractType(resource: string): CommitmentType {
   return resource === 'work_order_contracts' ? 'WorkOrderContract' : 'PurchaseOrderContract';
