@@ -314,6 +314,20 @@ describe('Procore as its schema and docs describe it', () => {
     expect(Number.isInteger(item.cost_code_id)).toBe(true);
     expect(item.wbs_code.segment_items.map((segment: any) => segment.segment_type)).toEqual(['cost_code', 'cost_type']);
     expect(item.wbs_code.flat_code).toBe(item.wbs_code.segment_items.map((segment: any) => segment.code).join('.'));
+
+    // On a project with sub jobs the sub job is the first segment.
+    await updateState(box.stateDir, (s) => {
+      const line = s.commitments.flatMap((c) => c.lines).find((candidate) => candidate.id === String(item.line_item_id))!;
+      line.subJob = { code: 'B2', name: 'Building 2' };
+    });
+    const again = await api(box, token, `/rest/v1.1/requisitions/${DEMO_REQUISITIONS.fourAttachments}?project_id=${TOWER}&view=extended`);
+    const wbs = again.json.items[0].wbs_code;
+    expect(wbs.segment_items.map((segment: any) => [segment.segment_type, segment.code])).toEqual([
+      ['sub_job', 'B2'],
+      ['cost_code', item.wbs_code.segment_items[0].code],
+      ['cost_type', item.wbs_code.segment_items[1].code],
+    ]);
+    expect(wbs.flat_code).toBe(`B2.${item.wbs_code.flat_code}`);
   });
 
   it('shows a user who is not a company admin only the projects they are a member of', async () => {
