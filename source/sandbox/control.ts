@@ -255,6 +255,8 @@ export async function addRequisitions(stateDir: string, specs: NewRequisition[],
         return {
           id: newId(state), commitmentLineId: line.id, lineNumber: index + 1, description: line.description, scheduledValue: line.amount,
           workFromPrevious: done, workThisPeriod: work, materialsStored: 0, retainageFromPrevious: retained,
+          // The materials stored last period count as installed now: moved into work completed.
+          ...(before?.materialsStored ? { materialsFromPrevious: before.materialsStored, materialsMoved: before.materialsStored } : {}),
           retainageThisPeriod: Math.round((work * retainage) / 100), materialsRetainage: 0,
         };
       });
@@ -342,6 +344,16 @@ export async function listFaults(stateDir: string): Promise<Fault[]> {
 }
 
 /** The lifetime of access tokens issued from now on (Procore: 5400 s). */
+/** Installs or uninstalls the app in a company: uninstalled, every call naming that company gets a 401. */
+export function setAppInstalled(stateDir: string, companyId: string, installed: boolean): Promise<void> {
+  return store(stateDir).update((state) => {
+    const company = state.companies.find((candidate) => candidate.id === companyId);
+    if (!company) throw new SandboxNotFoundError(`no company ${companyId} in the sandbox — see \`apdesk sandbox status\` for its companies`);
+    if (installed) delete company.appInstalled;
+    else company.appInstalled = false;
+  });
+}
+
 export function setTokenLifetime(stateDir: string, seconds: number): Promise<void> {
   positiveNumber(seconds, 'the token lifetime (seconds)');
   return store(stateDir).update((state) => {

@@ -35,6 +35,8 @@ export const DEMO_USERS: { email: string; password: string; name: string; id: st
 /** Harbor Builders: above 2^53, so it survives only in a client that never turns ids into numbers. */
 export const DEMO_COMPANY_ID = '9007199254740993';
 export const DEMO_SECOND_COMPANY_ID = '4126';
+/** Riverside Library, the project the second demo user is a member of. */
+export const DEMO_SECOND_PROJECT_ID = '1720001';
 
 /** The requisitions each demo scenario is about. */
 export const DEMO_REQUISITIONS = {
@@ -78,7 +80,7 @@ const PROJECTS: [id: string, company: string, job: string, name: string, city: s
   ['1710001', DEMO_COMPANY_ID, '2301', 'Harbor Point Tower', 'Seattle'],
   ['1710002', DEMO_COMPANY_ID, '2302', 'Pier 9 Warehouse', 'Tacoma'],
   ['1710003', DEMO_COMPANY_ID, '2303', 'Eastside Clinic Renovation', 'Bellevue'],
-  ['1720001', DEMO_SECOND_COMPANY_ID, '3101', 'Riverside Library', 'Spokane'],
+  [DEMO_SECOND_PROJECT_ID, DEMO_SECOND_COMPANY_ID, '3101', 'Riverside Library', 'Spokane'],
 ];
 
 const VENDORS: [id: string, company: string, code: string, name: string, city: string][] = [
@@ -280,8 +282,11 @@ function baseState(seed: 'demo' | 'empty'): SandboxState {
     apps: [{ clientId: DEMO_APP.clientId, clientSecret: DEMO_APP.clientSecret, name: 'apdesk (demo)', redirectUris: [...DEMO_APP.redirectUris] }],
     users: DEMO_USERS.map((user, index) => ({
       ...user,
-      // The second user works for Quarry Road only, so Harbor Builders is invisible to them.
+      // The second user works for Quarry Road only, so Harbor Builders is invisible to them; and
+      // is no company admin there, so sees only the projects they are a member of.
       companyIds: index === 0 ? COMPANIES.map((company) => company.id) : [DEMO_SECOND_COMPANY_ID],
+      adminCompanyIds: index === 0 ? COMPANIES.map((company) => company.id) : [],
+      projectIds: index === 0 ? [] : [DEMO_SECOND_PROJECT_ID],
     })),
     companies: COMPANIES.map((company) => ({ ...company })),
     projects: [],

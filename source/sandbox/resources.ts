@@ -3,7 +3,7 @@
 import { formatMoney, type Cents } from '../domain/money.js';
 import { int } from './json.js';
 import { attachmentUrl } from './storage.js';
-import type { Commitment, ContractPayment, Project, Requisition, RequisitionItem, SandboxState, Vendor } from './state.js';
+import type { Commitment, CommitmentLine, ContractPayment, Project, Requisition, RequisitionItem, SandboxState, Vendor } from './state.js';
 
 const money = (cents: number) => formatMoney(cents as Cents);
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
@@ -14,6 +14,9 @@ export function byId(a: { id: string }, b: { id: string }): number {
   return a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** Materials stored in the previous period and still stored (not moved into work completed). */
+const carriedMaterials = (item: RequisitionItem) => (item.materialsFromPrevious ?? 0) - (item.materialsMoved ?? 0);
+
 /** The G702 figures of a requisition, in cents. */
 export function requisitionTotals(requisition: Requisition) {
   const items = requisition.items;
@@ -21,13 +24,16 @@ export function requisitionTotals(requisition: Requisition) {
   const workFromPrevious = sum(items.map((item) => item.workFromPrevious));
   const workThisPeriod = sum(items.map((item) => item.workThisPeriod));
   const materialsStored = sum(items.map((item) => item.materialsStored));
+  const materialsCarried = sum(items.map(carriedMaterials));
+  const previousMaterialsRetainage = sum(items.map((item) => item.materialsRetainageFromPrevious ?? 0));
   const previousRetainage = sum(items.map((item) => item.retainageFromPrevious));
   const workRetainage = previousRetainage + sum(items.map((item) => item.retainageThisPeriod));
   const materialsRetainage = sum(items.map((item) => item.materialsRetainage));
   const completedToDate = workFromPrevious + workThisPeriod + materialsStored;
   const totalRetainage = workRetainage + materialsRetainage;
   const earnedLessRetainage = completedToDate - totalRetainage;
-  const previousCertificates = workFromPrevious - previousRetainage;
+  // Materials still stored from the last period were certified then, less the retainage held on them.
+  const previousCertificates = workFromPrevious - previousRetainage + materialsCarried - previousMaterialsRetainage;
   return {
     contractSum,
     completedToDate,
@@ -37,9 +43,9 @@ export function requisitionTotals(requisition: Requisition) {
     earnedLessRetainage,
     previousCertificates,
     currentPaymentDue: earnedLessRetainage - previousCertificates,
-    /** What this period claims: work completed plus materials stored. */
-    grossThisPeriod: workThisPeriod + materialsStored,
-    retainageThisPeriod: sum(items.map((item) => item.retainageThisPeriod + item.materialsRetainage)),
+    /** What this period claims: work completed plus the growth of the stored-materials balance. */
+    grossThisPeriod: workThisPeriod + materialsStored - materialsCarried,
+    retainageThisPeriod: sum(items.map((item) => item.retainageThisPeriod + item.materialsRetainage - (item.materialsRetainageFromPrevious ?? 0))),
     balanceToFinish: contractSum - completedToDate + totalRetainage,
   };
 }
@@ -48,43 +54,60 @@ function lineOf(commitment: Commitment | undefined, item: RequisitionItem) {
   return commitment?.lines.find((line) => line.id === item.commitmentLineId);
 }
 
+/**
+ * The WBS code of a commitment line. Procore's schema collapses wbs_code to "(nested object)", so
+ * segment_type's spelling and the flat code's order with a sub job are our reading of Procore's
+ * WBS docs, not of the schema.
+ */
+function wbsCodeJson(line: CommitmentLine) {
+  const typeName = CATEGORY_NAMES[line.category] ?? line.category;
+  const segments = [
+    ...(line.subJob ? [{ segment_type: 'sub_job', segment_name: 'Sub Job', code: line.subJob.code, name: line.subJob.name }] : []),
+    { segment_type: 'cost_code', segment_name: 'Cost Code', code: line.costCode, name: line.costCodeName },
+    { segment_type: 'cost_type', segment_name: 'Cost Type', code: line.category, name: typeName },
+  ];
+  return {
+    id: int(line.wbsId),
+    flat_code: segments.map((segment) => segment.code).join('.'),
+    description: segments.map((segment) => segment.name).join('.'),
+    segment_items: segments,
+  };
+}
+
 function itemJson(commitment: Commitment | undefined, item: RequisitionItem) {
   const line = lineOf(commitment, item);
   const toDate = item.workFromPrevious + item.workThisPeriod + item.materialsStored;
-  const gross = item.workThisPeriod + item.materialsStored;
-  const retainedNow = item.retainageThisPeriod + item.materialsRetainage;
+  const carried = carriedMaterials(item);
+  const gross = item.workThisPeriod + item.materialsStored - carried;
+  const retainedNow = item.retainageThisPeriod + item.materialsRetainage - (item.materialsRetainageFromPrevious ?? 0);
   return {
     id: int(item.id),
     item_type: 'contract_item',
     accounting_method: 'amount',
     line_item_id: int(item.commitmentLineId),
-    line_number: item.lineNumber,
+    line_number: String(item.lineNumber),
     position: item.lineNumber,
     description_of_work: item.description,
     cost_code_id: int(line?.costCodeId ?? null),
+    // Not in Procore's schema (it has cost_code_id and wbs_code only): kept while the client still
+    // reads the cost code from here; remove once it reads wbs_code's Cost Code segment.
     cost_code: line ? { id: int(line.costCodeId), full_code: line.costCode, name: line.costCodeName } : null,
-    wbs_code: line
-      ? {
-          id: int(line.wbsId),
-          flat_code: `${line.costCode}.${line.category}`,
-          description: `${line.costCodeName}.${CATEGORY_NAMES[line.category] ?? line.category}`,
-          segment_items: [
-            { segment_name: 'Cost Code', code: line.costCode, name: line.costCodeName },
-            { segment_name: 'Cost Type', code: line.category, name: CATEGORY_NAMES[line.category] ?? line.category },
-          ],
-        }
-      : null,
+    wbs_code: line ? wbsCodeJson(line) : null,
     scheduled_value: money(item.scheduledValue),
     work_completed_from_previous_application: money(item.workFromPrevious),
     work_completed_this_period: money(item.workThisPeriod),
+    // A running balance (G703 column F), not what this period adds: see gross_amount for that.
     materials_presently_stored: money(item.materialsStored),
+    materials_presently_stored_from_previous_progress: money(item.materialsFromPrevious ?? 0),
+    materials_moved: money(item.materialsMoved ?? 0),
     total_completed_and_stored_to_date: money(toDate),
     total_completed_and_stored_to_date_percent: percent(toDate, item.scheduledValue),
-    balance_to_finish: money(item.scheduledValue - toDate),
+    total_completed_and_stored_to_date_from_previous: money(item.workFromPrevious + carried),
+    work_completed_retainage_from_previous_application: money(item.retainageFromPrevious),
     work_completed_retainage_retained_this_period: money(item.retainageThisPeriod),
     work_completed_retainage_released_this_period: '0.00',
-    work_completed_retainage_currently_retained: money(item.retainageFromPrevious + item.retainageThisPeriod),
     materials_stored_retainage_currently_retained: money(item.materialsRetainage),
+    materials_stored_retainage_released_this_period: '0.00',
     gross_amount: money(gross),
     net_amount: money(gross - retainedNow),
     subcontractor_claimed_amount: money(gross),
@@ -221,11 +244,10 @@ export function paymentJson(payment: ContractPayment) {
     id: int(payment.id),
     amount: money(payment.amount),
     date: payment.date,
-    payment_method: payment.paymentMethod,
+    // payment_method and invoice_date are taken on create but not declared on Procore's read shapes.
     check_number: payment.checkNumber,
     payment_number: payment.paymentNumber,
     invoice_number: payment.invoiceNumber,
-    invoice_date: payment.invoiceDate,
     draw_request_number: payment.drawRequestNumber,
     notes: payment.notes,
     contract_id: int(payment.contractId),
@@ -262,8 +284,37 @@ export function commitmentSummaryJson(state: SandboxState, commitment: Commitmen
   };
 }
 
-/** A commitment in full: the show endpoints and the work order / purchase order contract lists. */
-export function commitmentJson(state: SandboxState, commitment: Commitment) {
+export type CommitmentRoute = 'commitments' | 'work_order_contracts' | 'purchase_order_contracts';
+
+/**
+ * Fields Procore's schema declares on one commitment route and not on another: /commitments/{id}
+ * has type and allow_payments but no origin_id or project; the typed contract routes the reverse.
+ * origin_code stays on /commitments/{id} although its schema lacks it: the client reads it there.
+ */
+const NOT_ON_ROUTE: Record<CommitmentRoute, string[]> = {
+  commitments: ['origin_id', 'origin_data', 'project', 'requisitions_are_enabled', 'total_requisitions_amount'],
+  work_order_contracts: ['type', 'allow_payments', 'payment_terms'],
+  purchase_order_contracts: ['type', 'allow_payments'],
+};
+
+/** A commitment in full, as the show endpoint (and the typed list) of `route` writes it. */
+export function commitmentJson(state: SandboxState, commitment: Commitment, route: CommitmentRoute = 'commitments') {
+  const full = fullCommitmentJson(state, commitment);
+  for (const field of NOT_ON_ROUTE[route]) delete (full as Record<string, unknown>)[field];
+  if (route !== 'commitments' && full.vendor) {
+    const { name: _name, origin_code: _code, ...vendor } = full.vendor;
+    return { ...full, vendor };
+  }
+  return full;
+}
+
+/** A contract in the short form of the work order / purchase order contract lists: no lines, payments or attachments. */
+export function contractListJson(state: SandboxState, commitment: Commitment, route: CommitmentRoute) {
+  const { line_items: _lines, payments_issued: _payments, attachments: _attachments, vendor, ...rest } = commitmentJson(state, commitment, route);
+  return { ...rest, vendor: vendor ? { id: vendor.id, company: vendor.company } : null };
+}
+
+function fullCommitmentJson(state: SandboxState, commitment: Commitment) {
   const vendor = state.vendors.find((candidate) => candidate.id === commitment.vendorId);
   const payments = state.payments.filter((payment) => payment.contractId === commitment.id).sort(byId);
   const grandTotal = sum(commitment.lines.map((line) => line.amount));
@@ -301,8 +352,8 @@ export function commitmentJson(state: SandboxState, commitment: Commitment) {
       id: int(line.id),
       amount: money(line.amount),
       description: line.description,
+      // Procore's schema declares cost_code here without its fields, and no wbs_code on commitment lines.
       cost_code: { id: int(line.costCodeId), full_code: line.costCode, name: line.costCodeName },
-      wbs_code: { id: int(line.wbsId), flat_code: `${line.costCode}.${line.category}`, description: `${line.costCodeName}.${CATEGORY_NAMES[line.category] ?? line.category}` },
       line_item_type: { code: line.category, name: CATEGORY_NAMES[line.category] ?? line.category, origin_id: null },
       origin_id: null,
     })),

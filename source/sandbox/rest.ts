@@ -9,6 +9,8 @@ import {
   byId,
   commitmentJson,
   commitmentSummaryJson,
+  contractListJson,
+  type CommitmentRoute,
   companyJson,
   paymentJson,
   projectJson,
@@ -29,6 +31,7 @@ import {
 import { authenticate, type Caller } from './tokens.js';
 
 export const MISSING_COMPANY_HEADER = 'Missing Procore-Company-Id header!';
+export const APP_NOT_INSTALLED = 'App is not connected to this company';
 const MAX_PER_PAGE = 1000;
 
 const notFound = (what: string) => jsonError(404, `${what} not found`);
@@ -54,7 +57,7 @@ export async function handleRest(context: SandboxContext, request: SandboxReques
   switch (route) {
     case 'GET 1.0 projects': {
       requireCompanyParam(request, company);
-      const projects = state.projects.filter((project) => project.companyId === company.id).sort(byId);
+      const projects = state.projects.filter((project) => project.companyId === company.id && canSee(caller, project)).sort(byId);
       return paginated(request, projects.map((project) => projectJson(state, project)), 100);
     }
     case 'GET 1.0 vendors': {
@@ -72,40 +75,40 @@ export async function handleRest(context: SandboxContext, request: SandboxReques
       return jsonResponse(200, vendorJson(vendor, request.query.get('view') ?? 'extended'));
     }
     case 'GET 1.0 commitments':
-      return paginated(request, commitmentsOf(state, requireProject(state, request, company)).map((c) => commitmentSummaryJson(state, c)), 100);
+      return paginated(request, commitmentsOf(state, requireProject(state, request, company, caller)).map((c) => commitmentSummaryJson(state, c)), 100);
     case 'GET 1.0 commitments :id':
-      return jsonResponse(200, commitmentJson(state, requireCommitment(state, requireProject(state, request, company), id!)));
+      return jsonResponse(200, commitmentJson(state, requireCommitment(state, requireProject(state, request, company, caller), id!)));
     case 'GET 1.0 work_order_contracts':
     case 'GET 1.0 purchase_order_contracts': {
       const type = contractType(resource);
-      const commitments = commitmentsOf(state, requireProject(state, request, company)).filter((c) => c.type === type);
-      return paginated(request, commitments.map((c) => commitmentJson(state, c)), 100);
+      const commitments = commitmentsOf(state, requireProject(state, request, company, caller)).filter((c) => c.type === type);
+      return paginated(request, commitments.map((c) => contractListJson(state, c, contractRoute(resource))), 100);
     }
     case 'GET 1.0 work_order_contracts :id':
     case 'GET 1.0 purchase_order_contracts :id':
-      return jsonResponse(200, commitmentJson(state, requireCommitment(state, requireProject(state, request, company), id!, contractType(resource))));
+      return jsonResponse(200, commitmentJson(state, requireCommitment(state, requireProject(state, request, company, caller), id!, contractType(resource)), contractRoute(resource)));
     case 'GET 1.0 requisitions':
     case 'GET 1.1 requisitions':
-      return listRequisitions(context, state, request, requireProject(state, request, company), version);
+      return listRequisitions(context, state, request, requireProject(state, request, company, caller), version);
     case 'GET 1.0 requisitions :id':
     case 'GET 1.1 requisitions :id': {
-      const project = requireProject(state, request, company);
+      const project = requireProject(state, request, company, caller);
       const requisition = state.requisitions.find((candidate) => candidate.id === id && candidate.projectId === project.id);
       if (!requisition) throw notFound(`Requisition ${id}`);
       return jsonResponse(200, requisitionJson(state, requisition, requisitionView(context, request, version)));
     }
     case 'GET 1.0 contract_payments': {
-      const project = requireProject(state, request, company);
+      const project = requireProject(state, request, company, caller);
+      // Procore's list takes project_id, contract_id, page and per_page only: no filters, so a
+      // client that looks for its own payment by origin_id must read the whole list.
       const contract = requireCommitment(state, project, requiredId(request.query.get('contract_id'), 'contract_id'));
-      const originIds = request.query.getAll('filters[origin_id]').concat(request.query.getAll('filters[origin_id][]'));
-      const payments = state.payments
-        .filter((payment) => payment.contractId === contract.id && (!originIds.length || originIds.includes(payment.originId ?? '')))
-        .sort(byId);
+      const payments = state.payments.filter((payment) => payment.contractId === contract.id).sort(byId);
       return paginated(request, payments.map(paymentJson), 100);
     }
     case 'GET 1.0 contract_payments :id': {
-      const project = requireProject(state, request, company);
-      const payment = state.payments.find((candidate) => candidate.id === id && candidate.projectId === project.id);
+      const project = requireProject(state, request, company, caller);
+      const contract = requireCommitment(state, project, requiredId(request.query.get('contract_id'), 'contract_id'));
+      const payment = state.payments.find((candidate) => candidate.id === id && candidate.contractId === contract.id);
       if (!payment) throw notFound(`Contract payment ${id}`);
       return jsonResponse(200, paymentJson(payment));
     }
@@ -115,6 +118,8 @@ export async function handleRest(context: SandboxContext, request: SandboxReques
       throw notFound('Route');
   }
 }
+
+const contractRoute = (resource: string): CommitmentRoute => (resource === 'work_order_contracts' ? 'work_order_contracts' : 'purchase_order_contracts');
 
 function contractType(resource: string): CommitmentType {
   return resource === 'work_order_contracts' ? 'WorkOrderContract' : 'PurchaseOrderContract';
@@ -137,6 +142,9 @@ function requireCompany(state: SandboxState, request: SandboxRequest, caller: Ca
   if (!company || !caller.user.companyIds.includes(company.id)) {
     throw jsonError(403, `You do not have access to company ${value.trim()} (Procore-Company-Id)`);
   }
+  // Procore documents a 401 (or a 403 "App is not connected to this company") until the app is
+  // installed in the company; which of the two, and the exact body, is not documented.
+  if (company.appInstalled === false) throw jsonError(401, APP_NOT_INSTALLED);
   return company;
 }
 
@@ -145,10 +153,17 @@ function requireCompanyParam(request: SandboxRequest, company: Company): void {
   if (id !== company.id) throw notFound(`Company ${id}`);
 }
 
-function requireProject(state: SandboxState, request: SandboxRequest, company: Company): Project {
+/** A company admin sees every project of the company; anyone else only the projects they are a member of. */
+function canSee(caller: Caller, project: Project): boolean {
+  const admin = caller.user.adminCompanyIds ?? caller.user.companyIds;
+  return admin.includes(project.companyId) || (caller.user.projectIds ?? []).includes(project.id);
+}
+
+/** The project named by project_id; one the caller is not a member of is a 404, as Procore hides what a user cannot see. */
+function requireProject(state: SandboxState, request: SandboxRequest, company: Company, caller: Caller): Project {
   const id = requiredId(request.query.get('project_id'), 'project_id');
   const project = state.projects.find((candidate) => candidate.id === id && candidate.companyId === company.id);
-  if (!project) throw notFound(`Project ${id}`);
+  if (!project || !canSee(caller, project)) throw notFound(`Project ${id}`);
   return project;
 }
 
@@ -309,7 +324,7 @@ async function createPayment(context: SandboxContext, request: SandboxRequest, c
 
   const created = await context.store.update((state) => {
     const project = state.projects.find((candidate) => candidate.id === projectId && candidate.companyId === company.id);
-    if (!project) throw notFound(`Project ${projectId}`);
+    if (!project || !canSee(caller, project)) throw notFound(`Project ${projectId}`);
     const contract = state.commitments.find((candidate) => candidate.id === contractId && candidate.projectId === project.id);
     if (!contract) throw notFound(`Commitment ${contractId}`);
     if (!contract.allowPayments) throw unprocessable({ base: ['Payments are not allowed on this commitment'] });

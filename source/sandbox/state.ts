@@ -49,6 +49,13 @@ export interface SandboxUser {
   password: string;
   name: string;
   companyIds: string[];
+  /**
+   * Companies where the user is a company admin and so sees every project; absent means all of
+   * companyIds (sandboxes made before memberships existed). Elsewhere the user sees only the
+   * projects in projectIds, as Procore shows a project only to its members.
+   */
+  adminCompanyIds?: string[];
+  projectIds?: string[];
 }
 
 export interface Company {
@@ -56,6 +63,8 @@ export interface Company {
   name: string;
   isActive: boolean;
   myCompany: boolean;
+  /** false: the app is not installed in this company (App Management), so its calls get a 401. Absent is installed. */
+  appInstalled?: boolean;
 }
 
 export interface Project {
@@ -101,6 +110,8 @@ export interface CommitmentLine {
   /** Cost type: S subcontract, M material, … — the part after the dot of the WBS flat code. */
   category: string;
   wbsId: string;
+  /** The sub job segment of the WBS code, on projects that use sub jobs. */
+  subJob?: { code: string; name: string };
 }
 
 export type CommitmentType = 'WorkOrderContract' | 'PurchaseOrderContract';
@@ -124,7 +135,11 @@ export interface Commitment {
   lines: CommitmentLine[];
 }
 
-/** One G703 row; amounts in cents. Materials are stored only in the newest requisition of a commitment. */
+/**
+ * One G703 row; amounts in cents. materialsStored is the running balance of materials presently
+ * stored (column F), which carries over from one period to the next until the materials are
+ * installed; the optional fields are absent (0) on requisitions that carry nothing over.
+ */
 export interface RequisitionItem {
   id: string;
   commitmentLineId: string;
@@ -134,6 +149,12 @@ export interface RequisitionItem {
   workFromPrevious: number;
   workThisPeriod: number;
   materialsStored: number;
+  /** Materials stored at the end of the previous period (its column F). */
+  materialsFromPrevious?: number;
+  /** The part of materialsFromPrevious moved into work completed, and so counted in workFromPrevious. */
+  materialsMoved?: number;
+  /** Retainage held on the materials still stored from the previous period. */
+  materialsRetainageFromPrevious?: number;
   retainageFromPrevious: number;
   retainageThisPeriod: number;
   materialsRetainage: number;
