@@ -10,10 +10,13 @@ import { displayMoney, formatMoney, type Cents } from './money.js';
 export const PROCORE_COMMITMENT_TYPES = ['WorkOrderContract', 'PurchaseOrderContract'] as const;
 export type ProcoreCommitmentType = (typeof PROCORE_COMMITMENT_TYPES)[number];
 
-/** A WBS code: its flat form ("03-300.S") and its segments ("Cost Code" 03-300, "Cost Type" S). */
+/**
+ * A WBS code: its flat form ("03-300.S") and its segments, each typed by Procore (`cost_code`,
+ * `cost_type`, `sub_job`) and named by the company ("Cost Code", "Cost Type").
+ */
 export interface ProcoreWbsCode {
   flatCode: string | null;
-  segments: { name: string | null; code: string | null }[];
+  segments: { type?: string | null; name: string | null; code: string | null }[];
 }
 
 /** One G703 row of a requisition (view=extended). Amounts Procore leaves out are 0. */
@@ -25,10 +28,18 @@ export interface ProcoreRequisitionItem {
   costCode: string | null;
   wbsCode: ProcoreWbsCode | null;
   workCompletedThisPeriod: Cents;
+  /** A running balance (G703 column F): what is stored now, not what this period added. */
   materialsPresentlyStored: Cents;
+  /** The balance stored at the previous period. */
+  materialsStoredPreviously: Cents;
+  /** Stored materials moved into work completed this period. */
+  materialsMoved: Cents;
   retainageRetainedThisPeriod: Cents;
   retainageReleasedThisPeriod: Cents;
   materialsRetainageRetained: Cents;
+  /** This period's gross and net (after retainage), when Procore sends them. */
+  grossAmount: Cents | null;
+  netAmount: Cents | null;
 }
 
 export interface ProcoreAttachment {
@@ -118,29 +129,39 @@ interface CostCoding {
 }
 
 /**
- * Cost code and category of a requisition item. The WBS code carries both ("03-300.S": cost
- * code 03-300, category S), so it comes first: its Cost Code / Cost Type segments when Procore
- * sends them; else its flat code, split after the item's cost code when that is a prefix of it,
- * else at the last '.'. Without a WBS code, the item's cost code with no category.
+ * Cost code and category of a requisition item, from the WBS code's segments by their type
+ * (`cost_code`, `cost_type`; segments without a type by their name), else the item's own cost
+ * code with no category. A flat WBS code is never split on its dots: a company's cost codes may
+ * contain dots themselves ("01.100"), so only the typed segments say where one part ends.
  */
 export function costCodingOf(item: Pick<ProcoreRequisitionItem, 'costCode' | 'wbsCode'>): CostCoding {
   const { costCode, wbsCode: wbs } = item;
   if (wbs) {
-    const segment = (...names: string[]) => wbs.segments.find((entry) => names.includes((entry.name ?? '').toLowerCase()))?.code ?? null;
-    const segmentCode = segment('cost code');
-    if (segmentCode) return { costCode: segmentCode, category: segment('cost type', 'category', 'line item type') };
-    const flat = wbs.flatCode;
-    if (flat) {
-      if (costCode && flat.startsWith(costCode)) {
-        const rest = flat.slice(costCode.length).replace(/^[.\s-]+/, '');
-        return { costCode, category: rest || null };
-      }
-      const dot = flat.lastIndexOf('.');
-      if (dot > 0 && dot < flat.length - 1) return { costCode: flat.slice(0, dot), category: flat.slice(dot + 1) };
-      return { costCode: flat, category: null };
-    }
+    const segment = (type: string, ...names: string[]) =>
+      (wbs.segments.find((entry) => (entry.type ?? '').toLowerCase() === type) ?? wbs.segments.find((entry) => !entry.type && names.includes((entry.name ?? '').toLowerCase())))?.code ?? null;
+    const segmentCode = segment('cost_code', 'cost code');
+    if (segmentCode) return { costCode: segmentCode, category: segment('cost_type', 'cost type', 'category', 'line item type') };
   }
   return { costCode, category: null };
+}
+
+/**
+ * What a line bills this period: work completed this period, plus the materials newly stored —
+ * the stored balance now, less the balance of the previous period, plus what moved from storage
+ * into work completed (it was billed as stored before and now counts as work).
+ */
+export function lineAmountThisPeriod(item: ProcoreRequisitionItem): Cents {
+  const newlyStored = item.materialsPresentlyStored - item.materialsStoredPreviously + item.materialsMoved;
+  return (item.workCompletedThisPeriod + newlyStored) as Cents;
+}
+
+/**
+ * The retainage held on a line this period: gross less net when Procore sends both; otherwise the
+ * work retainage of the period plus the materials retainage (which is then taken as this period's).
+ */
+export function lineRetainageThisPeriod(item: ProcoreRequisitionItem): Cents {
+  if (item.grossAmount !== null && item.netAmount !== null) return (item.grossAmount - item.netAmount) as Cents;
+  return (item.retainageRetainedThisPeriod - item.retainageReleasedThisPeriod + item.materialsRetainageRetained) as Cents;
 }
 
 export function mapRequisition(bundle: RequisitionBundle): MappedInvoice {
@@ -194,8 +215,8 @@ export function mapRequisition(bundle: RequisitionBundle): MappedInvoice {
       commitment: commitmentCode,
       commitmentItem: item.lineNumber ?? item.position,
       description: item.description,
-      amount: (item.workCompletedThisPeriod + item.materialsPresentlyStored) as Cents,
-      retainage: (item.retainageRetainedThisPeriod - item.retainageReleasedThisPeriod + item.materialsRetainageRetained) as Cents,
+      amount: lineAmountThisPeriod(item),
+      retainage: lineRetainageThisPeriod(item),
       reviewers: [],
     };
   });

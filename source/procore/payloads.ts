@@ -65,6 +65,7 @@ const flag = (fallback: boolean) => z.boolean().nullish().transform((value) => v
 const HINT = '(expected e.g. 1087.80)';
 const amount = money(HINT);
 const amountOrZero = money(HINT, { absent: 0 as Cents });
+const amountOrNull = money(HINT, { absent: null });
 
 const commitmentType = leaf((value): ProcoreCommitmentType | null | Refusal => {
   if (value === undefined || value === null || value === '') return null;
@@ -85,10 +86,14 @@ const ITEM = z
       cost_code: optionalObject({ full_code: text, code: text }),
       wbs_code: optionalObject({
         flat_code: text,
-        segment_items: z.array(z.object({ segment_name: text, code: text }, says({ wrongType: 'is not an object' }))).nullish(),
+        segment_items: z.array(z.object({ segment_type: text, segment_name: text, code: text }, says({ wrongType: 'is not an object' }))).nullish(),
       }),
       work_completed_this_period: amount,
       materials_presently_stored: amountOrZero,
+      materials_presently_stored_from_previous_progress: amountOrZero,
+      materials_moved: amountOrZero,
+      gross_amount: amountOrNull,
+      net_amount: amountOrNull,
       work_completed_retainage_retained_this_period: amountOrZero,
       work_completed_retainage_released_this_period: amountOrZero,
       materials_stored_retainage_currently_retained: amountOrZero,
@@ -101,10 +106,14 @@ const ITEM = z
     description: item.description_of_work,
     costCode: item.cost_code?.full_code ?? item.cost_code?.code ?? null,
     wbsCode: item.wbs_code
-      ? { flatCode: item.wbs_code.flat_code, segments: (item.wbs_code.segment_items ?? []).map((segment) => ({ name: segment.segment_name, code: segment.code })) }
+      ? { flatCode: item.wbs_code.flat_code, segments: (item.wbs_code.segment_items ?? []).map((segment) => ({ type: segment.segment_type, name: segment.segment_name, code: segment.code })) }
       : null,
     workCompletedThisPeriod: item.work_completed_this_period,
     materialsPresentlyStored: item.materials_presently_stored,
+    materialsStoredPreviously: item.materials_presently_stored_from_previous_progress,
+    materialsMoved: item.materials_moved,
+    grossAmount: item.gross_amount,
+    netAmount: item.net_amount,
     retainageRetainedThisPeriod: item.work_completed_retainage_retained_this_period,
     retainageReleasedThisPeriod: item.work_completed_retainage_released_this_period,
     materialsRetainageRetained: item.materials_stored_retainage_currently_retained,

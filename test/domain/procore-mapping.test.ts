@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../source/domain/errors.js';
 import type { ProcoreId } from '../../source/domain/ids.js';
 import { parseMoney } from '../../source/domain/money.js';
-import { costCodingOf, mapRequisition, type RequisitionBundle } from '../../source/domain/procore-mapping.js';
+import type { Cents } from '../../source/domain/money.js';
+import { costCodingOf, lineAmountThisPeriod, lineRetainageThisPeriod, mapRequisition, type ProcoreRequisitionItem, type RequisitionBundle } from '../../source/domain/procore-mapping.js';
 import { parseJsonLossless } from '../../source/procore/json.js';
 import { parseRequisitionBundle } from '../../source/procore/payloads.js';
 
@@ -99,18 +100,42 @@ describe('mapRequisition on a Procore-shaped fixture', () => {
 });
 
 describe('costCodingOf', () => {
-  const wbs = (flatCode: string | null, segments: [name: string, code: string][] = []) => ({ flatCode, segments: segments.map(([name, code]) => ({ name, code })) });
+  const wbs = (flatCode: string | null, segments: [type: string | null, name: string, code: string][] = []) => ({
+    flatCode,
+    segments: segments.map(([type, name, code]) => ({ type, name, code })),
+  });
   const cases: [what: string, costCode: string | null, wbsCode: ReturnType<typeof wbs> | null, expected: [string | null, string | null]][] = [
-    ['WBS segments', null, wbs('x', [['Cost Type', 'L'], ['Cost Code', '01-100']]), ['01-100', 'L']],
-    ['WBS segments named in another case', null, wbs(null, [['COST CODE', '01-100'], ['category', 'M']]), ['01-100', 'M']],
-    ['WBS flat code split after the item cost code', '03-300', wbs('03-300.S'), ['03-300', 'S']],
-    ['dotted cost code, WBS split after it', '01.100', wbs('01.100.L'), ['01.100', 'L']],
-    ['WBS flat code alone, split at the last dot', null, wbs('01.100.L'), ['01.100', 'L']],
-    ['WBS flat code without a category', null, wbs('03-300'), ['03-300', null]],
+    ['typed WBS segments, a sub job first', null, wbs('2301-A.03-300.S', [['sub_job', 'Sub Job', '2301-A'], ['cost_code', 'Cost Code', '03-300'], ['cost_type', 'Cost Type', 'S']]), ['03-300', 'S']],
+    ['typed segments the company named otherwise', null, wbs(null, [['cost_type', 'Category', 'L'], ['cost_code', 'Phase', '01.100']]), ['01.100', 'L']],
+    ['untyped segments, by their names', null, wbs('x', [[null, 'Cost Type', 'L'], [null, 'Cost Code', '01-100']]), ['01-100', 'L']],
+    ['untyped segments named in another case', null, wbs(null, [[null, 'COST CODE', '01-100'], [null, 'category', 'M']]), ['01-100', 'M']],
+    // A flat code is never split on its dots: "01.100.L" could be code 01 with 100.L, or 01.100 with L.
+    ['a flat WBS code alone: the item cost code, no category', '03-300', wbs('03-300.S'), ['03-300', null]],
+    ['a dotted flat code without segments or cost code', null, wbs('01.100.L'), [null, null]],
     ['cost code only', '03-350', null, ['03-350', null]],
     ['neither', null, null, [null, null]],
   ];
   it.each(cases)('%s', (_what, costCode, wbsCode, [expectedCode, category]) => {
     expect(costCodingOf({ costCode, wbsCode })).toEqual({ costCode: expectedCode, category });
+  });
+});
+
+describe('what a line bills this period', () => {
+  const item = (overrides: Partial<ProcoreRequisitionItem>): ProcoreRequisitionItem => ({
+    lineNumber: '1', position: '1', description: 'Footings', costCode: '03-300', wbsCode: null,
+    workCompletedThisPeriod: 0 as Cents, materialsPresentlyStored: 0 as Cents, materialsStoredPreviously: 0 as Cents, materialsMoved: 0 as Cents,
+    retainageRetainedThisPeriod: 0 as Cents, retainageReleasedThisPeriod: 0 as Cents, materialsRetainageRetained: 0 as Cents,
+    grossAmount: null, netAmount: null,
+    ...overrides,
+  });
+  it('adds only the materials newly stored: the balance now, less the previous balance, plus what moved into work', () => {
+    // $8,000 stored last period; $3,000 of it installed (moved); $2,000 more delivered: $7,000 stored now.
+    const carried = item({ workCompletedThisPeriod: 1_000_000 as Cents, materialsPresentlyStored: 700_000 as Cents, materialsStoredPreviously: 800_000 as Cents, materialsMoved: 300_000 as Cents });
+    expect(lineAmountThisPeriod(carried)).toBe(1_200_000);
+    expect(lineAmountThisPeriod(item({ workCompletedThisPeriod: 50_000 as Cents, materialsPresentlyStored: 20_000 as Cents }))).toBe(70_000);
+  });
+  it('holds as retainage this period the gross less the net, when Procore sends both', () => {
+    expect(lineRetainageThisPeriod(item({ grossAmount: 1_200_000 as Cents, netAmount: 1_080_000 as Cents, materialsRetainageRetained: 70_000 as Cents }))).toBe(120_000);
+    expect(lineRetainageThisPeriod(item({ retainageRetainedThisPeriod: 100_000 as Cents, retainageReleasedThisPeriod: 20_000 as Cents, materialsRetainageRetained: 5_000 as Cents }))).toBe(85_000);
   });
 });

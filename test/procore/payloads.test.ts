@@ -45,14 +45,16 @@ describe('a requisition bundle from Procore', () => {
     expect(requisition.items).toEqual([
       {
         lineNumber: '1', position: '1', description: 'Footings and foundation walls', costCode: '03-300',
-        wbsCode: { flatCode: '03-300.S', segments: [{ name: 'Cost Code', code: '03-300' }, { name: 'Cost Type', code: 'S' }] },
-        workCompletedThisPeriod: $('10000.00'), materialsPresentlyStored: $('500.00'),
+        wbsCode: { flatCode: '03-300.S', segments: [{ type: null, name: 'Cost Code', code: '03-300' }, { type: null, name: 'Cost Type', code: 'S' }] },
+        workCompletedThisPeriod: $('10000.00'), materialsPresentlyStored: $('500.00'), materialsStoredPreviously: 0, materialsMoved: 0,
         retainageRetainedThisPeriod: $('1000.00'), retainageReleasedThisPeriod: 0, materialsRetainageRetained: $('50.00'),
+        grossAmount: null, netAmount: null,
       },
       {
         lineNumber: '2', position: '2', description: 'Slab on grade', costCode: '03-350', wbsCode: null,
-        workCompletedThisPeriod: $('2000.00'), materialsPresentlyStored: 0,
+        workCompletedThisPeriod: $('2000.00'), materialsPresentlyStored: 0, materialsStoredPreviously: 0, materialsMoved: 0,
         retainageRetainedThisPeriod: $('200.00'), retainageReleasedThisPeriod: $('100.00'), materialsRetainageRetained: 0,
+        grossAmount: null, netAmount: null,
       },
     ]);
     expect(commitment).toEqual({ id: '786001', type: 'WorkOrderContract', number: 'SC-2301-01', title: 'Concrete foundations and slabs', originCode: 'SC-2301-01-ERP', vendor: { id: '47001', company: 'ABC Concrete Co.', originCode: 'ABC-CON-C' } });
