@@ -1,6 +1,7 @@
 // A store with one vault and one queue, written straight through a transaction.
 import { Store } from '../../source/store/store.js';
-import type { QueueId, VaultId } from '../../source/domain/ids.js';
+import { newDocument, type Invoice } from '../../source/domain/invoice.js';
+import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
 
 export const STORE_OPTIONS = { user: 'pat', command: 'test' };
 
@@ -18,4 +19,18 @@ export async function storeWithVault(dataDir: string, vaultId: string, name = va
     });
   });
   return store;
+}
+
+/** An unprocessed document in vault v1's inbox, as the store tests write them. */
+export function testDocument(id: string, now = '2026-11-26T00:00:00.000Z'): Invoice {
+  return newDocument({
+    id: id as InvoiceId,
+    vaultId: 'v1' as VaultId,
+    queueId: 'inbox' as QueueId,
+    source: { kind: 'manual' },
+    attachments: [],
+    user: 'pat',
+    now,
+    detail: 'added',
+  });
 }

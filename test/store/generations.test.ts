@@ -5,23 +5,10 @@ import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:
 import { join } from 'node:path';
 import { Store } from '../../source/store/store.js';
 import { layout, shardOf } from '../../source/store/layout.js';
-import { newDocument } from '../../source/domain/invoice.js';
-import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
 import { tempDir } from '../helpers/temp.js';
-import { STORE_OPTIONS, storeWithVault } from '../helpers/store.js';
+import { STORE_OPTIONS, storeWithVault, testDocument } from '../helpers/store.js';
 
-function doc(id: string) {
-  return newDocument({
-    id: id as InvoiceId,
-    vaultId: 'v1' as VaultId,
-    queueId: 'inbox' as QueueId,
-    source: { kind: 'manual' },
-    attachments: [],
-    user: 'pat',
-    now: '2026-11-26T00:00:00.000Z',
-    detail: 'added',
-  });
-}
+const doc = testDocument;
 
 function reopen(dir: string) {
   const problems: string[] = [];

@@ -4,27 +4,14 @@ import { join } from 'node:path';
 import { Store } from '../../source/store/store.js';
 import { layout, SHARD_COUNT, segmentOf, shardOf } from '../../source/store/layout.js';
 import { SCHEMA_VERSION } from '../../source/store/schema.js';
-import { newDocument } from '../../source/domain/invoice.js';
-import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
 import { tempDir, snapshot } from '../helpers/temp.js';
-import { STORE_OPTIONS, storeWithVault } from '../helpers/store.js';
+import { STORE_OPTIONS, storeWithVault, testDocument } from '../helpers/store.js';
 
 const options = STORE_OPTIONS;
 
 const withVault = (dataDir: string) => storeWithVault(dataDir, 'v1', 'Vault One');
 
-function doc(id: string, now = '2026-11-26T00:00:00.000Z') {
-  return newDocument({
-    id: id as InvoiceId,
-    vaultId: 'v1' as VaultId,
-    queueId: 'inbox' as QueueId,
-    source: { kind: 'manual' },
-    attachments: [],
-    user: 'pat',
-    now,
-    detail: null as never,
-  });
-}
+const doc = testDocument;
 
 describe('store', () => {
   it('writes nothing until a transaction commits, and nothing when it throws', async () => {
