@@ -99,13 +99,16 @@ export async function attachDemoLedger(
   return config;
 }
 
+/** Why a vault cannot be validated, exported or paid: it is bridged to no accounting data yet. */
+export function noAccountingData(vault: Vault): UserError {
+  return new UserError(`vault '${vault.name}' has no accounting data yet — bridge it to the folder the Sage export job writes to`, {
+    remedy: remedy('accounting.import', { vault: vault.id }),
+  });
+}
+
 export async function openVaultBridge(desk: DeskContext, vaultRef: string): Promise<AccountingBridge> {
   const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
-  if (!vault.ledger) {
-    throw new UserError(`vault '${vault.name}' has no accounting data yet — bridge it to the folder the Sage export job writes to`, {
-      remedy: remedy('accounting.import', { vault: vault.id }),
-    });
-  }
+  if (!vault.ledger) throw noAccountingData(vault);
   // One bridge per vault and configuration for the life of a desk: a long-running console or
   // sync keeps the parsed files in memory and re-reads only those that change.
   const key = `${vault.id}\u0000${JSON.stringify(vault.ledger)}`;

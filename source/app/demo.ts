@@ -1,6 +1,6 @@
 // The demo vault: what the first `npm start` (or `apdesk demo`) creates, so a fresh clone shows a
 // working desk. It is only ever created in a data dir that holds nothing yet.
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../domain/errors.js';
@@ -19,18 +19,10 @@ export const DEMO_VAULT = 'Demo Construction';
 export const DEMO_LOGIN: { email: string; password: string } = { email: DEMO_USERS[0]!.email, password: DEMO_USERS[0]!.password };
 export const DEMO_QUEUES = ['Procore Invoices', 'AP Inbox'] as const;
 
-/** What may be in a data dir that holds nothing yet: the log of an earlier failed start, a lock. */
-const HARMLESS = new Set(['logs', '.apdesk.lock']);
-
-/** Whether the data dir holds anything apdesk (or anyone) put there. */
+/** What the data dir holds: settings.json when the store is set up, else whatever is there. */
 async function holdsAnything(desk: DeskContext): Promise<string[]> {
   if (await desk.store.initialized()) return ['settings.json'];
-  try {
-    return (await readdir(desk.dataDir)).filter((name) => !HARMLESS.has(name));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  return desk.store.contents();
 }
 
 export async function createDemo(desk: DeskContext): Promise<Vault> {

@@ -17,7 +17,7 @@ import type { ValidationLevel } from '../domain/rules.js';
 import { requireVault, rolesOf, type AccountingSystem, type Licence, type Role } from '../domain/vault.js';
 import type { InvoiceEdit } from '../domain/workflow.js';
 import { Store } from '../store/store.js';
-import { acquireLease, currentLease } from '../store/lease.js';
+import { acquireLease } from '../store/lease.js';
 import type { DeskContext } from './context.js';
 import { DeskEvents } from './events.js';
 import * as accounting from './accounting.js';
@@ -95,19 +95,16 @@ function services(ctx: DeskContext) {
     },
     users: {
       list: async () => (await ctx.store.settings()).users,
-      rolesOf: async (name: string) => rolesOf((await ctx.store.settings()).users, name),
       setRoles: announcing('users', (input: { name: string; roles: Role[] }) => vaults.setUserRoles(ctx, input)),
     },
     invoices: {
       /** An invoice by id, in whichever vault holds it; a UserError naming the id if none does. */
       get: (id: string) => workflow.requireInvoice(ctx, id),
-      find: (id: string) => ctx.store.findInvoice(id.trim().toUpperCase()),
       list: (query: invoices.InvoiceQuery) => invoices.listInvoices(ctx, query),
       /** Whole invoices for these rows, read a shard at a time and not kept (for streaming). */
       read: (rows: readonly { id: string; vaultId: string }[]) => invoices.readInvoices(ctx, rows),
       /** Every match, whole, in storage order, without reading the index or keeping any (for streaming). */
       stream: (query: invoices.InvoiceQuery) => invoices.streamInvoices(ctx, query),
-      counts: (vault: string) => summary.vaultSummary(ctx, vault),
       audit: (filter: { vault: string; user?: string; invoice?: string }) => workflow.auditTrail(ctx, filter),
     },
     documents: {
@@ -139,7 +136,6 @@ function services(ctx: DeskContext) {
     },
     accounting: {
       importFolder: announcing('accounting', (input: { vault: string; dir: string }) => accounting.importAccountingFolder(ctx, input)),
-      attachDemoLedger: (input: { vault: string; dir?: string; payAfterSeconds?: number }) => accounting.attachDemoLedger(ctx, input),
       summary: (vault: string) => accounting.accountingSummary(ctx, vault),
       /** The vault's bridge itself (its ledger, its export folder), kept for the life of the desk. */
       bridge: (vault: string) => accounting.openVaultBridge(ctx, vault),
@@ -165,8 +161,6 @@ function services(ctx: DeskContext) {
        */
       takeLease: (command: string, options: { ttlMs?: number } = {}) =>
         acquireLease(ctx.dataDir, { user: ctx.user, command, ...(options.ttlMs !== undefined ? { ttlMs: options.ttlMs } : {}) }),
-      /** Who runs the sync loop now (and whether that holder has gone), or null. */
-      leaseHolder: () => currentLease(ctx.dataDir),
     },
     demo: {
       /** Creates the demo vault, only in a data dir that holds nothing yet. */

@@ -31,7 +31,7 @@ import {
 } from '../domain/workflow.js';
 import type { Transaction } from '../store/store.js';
 import type { LoadProblem } from '../accounting/bridge.js';
-import { currentLedger, openVaultBridge } from './accounting.js';
+import { currentLedger, noAccountingData, openVaultBridge } from './accounting.js';
 import type { DeskContext } from './context.js';
 
 export interface StepResult {
@@ -188,8 +188,8 @@ export async function approveInvoice(desk: DeskContext, id: string, lines?: read
     const review = approveLines(current, tx.user, tx.now, lines);
     let issues: ValidationIssue[] = [];
     if (review.invoice.status === 'approved') {
-      if (!ledger) await vaultLedger(desk, vault.id); // says what is missing
-      issues = await issuesFor(desk, review.invoice, vault, 'before-approving', ledger!);
+      if (!ledger) throw noAccountingData(vault);
+      issues = await issuesFor(desk, review.invoice, vault, 'before-approving', ledger);
     }
     const decision = decideApproval(review.invoice, issues, tx.now);
     let next = audit(desk, decision.invoice, { action: 'invoice.approved-lines', outcome: 'ok', detail: review.detail }, tx);

@@ -12,6 +12,7 @@ import type { Invoice } from '../domain/invoice.js';
 import { manualInvoiceId, type InvoiceId, type VaultId } from '../domain/ids.js';
 import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
 import { acquireLock } from './lock.js';
+import { LOCK_FILE } from '../disk/lock.js';
 import { layout, shardOf } from './layout.js';
 import {
   addToCounts,
@@ -505,20 +506,27 @@ export class Store implements InvoiceIndexView {
   }
 
   /**
-   * True only when the data dir holds nothing of the store: no settings or secrets file in any
-   * generation (current, .prev, .corrupt-*, a temp file) and no vaults folder. A data dir that
-   * is not empty is never treated as new, even when nothing in it could be read.
+   * True only when the data dir holds nothing: a settings file in any generation (.prev,
+   * .corrupt-*), a vaults folder or a stranger's file all make it not new, even when nothing in
+   * it could be read.
    */
   async isEmpty(): Promise<boolean> {
-    let names: string[];
+    return (await this.contents()).length === 0;
+  }
+
+  /**
+   * What the data dir holds, by name, besides what a start leaves behind without writing any data
+   * (the log, the data-dir lock): anyone's files count, not only the store's.
+   */
+  async contents(): Promise<string[]> {
     try {
-      names = await readdir(this.dataDir);
+      return (await readdir(this.dataDir)).filter((name) => name !== 'logs' && name !== LOCK_FILE).sort();
     } catch (error) {
-      if (isMissing(error)) return true;
+      if (isMissing(error)) return [];
       throw error;
     }
-    return !names.some((name) => name === 'vaults' || /^\.?(settings|secrets)\.json/.test(name));
   }
+
 
   private async ensureSchema(): Promise<void> {
     // Schema 1 files may not carry a version at all.

@@ -544,14 +544,7 @@ export class IndexWriter {
     const changed = new Set<number>();
     let shardsRead = 0;
     for (let s = 0; s < SEGMENT_COUNT; s++) {
-      let kept: SegmentRows | null = null;
-      if (!full) {
-        try {
-          kept = await this.files.readSegment(s, oldHead!);
-        } catch (error) {
-          if (!(error instanceof IndexDamage)) throw error;
-        }
-      }
+      const kept = full ? null : await unlessDamaged(() => this.files.readSegment(s, oldHead!));
       const rows = new Map<number, IndexRow[]>();
       for (const shard of shardsOfSegment(s)) {
         if (kept && !rereadSet.has(shard)) {
@@ -596,14 +589,7 @@ export class IndexWriter {
       }
     }
     for (let k = 0; k < KEY_SHARD_COUNT; k++) {
-      let current: KeyMap | null = null;
-      if (!full) {
-        try {
-          current = await this.files.readKeys(k, oldHead!);
-        } catch (error) {
-          if (!(error instanceof IndexDamage)) throw error;
-        }
-      }
+      const current = full ? null : await unlessDamaged(() => this.files.readKeys(k, oldHead!));
       if (current === null || !sameKeys(current, keyFiles[k]!)) {
         await this.files.writeKeys(k, keyFiles[k]!, head.generation);
         head.keyGens[k] = head.generation;
@@ -727,4 +713,14 @@ function sameKeys(a: KeyMap, b: KeyMap): boolean {
 export async function noteRecoveredShard(files: VaultIndexFiles, shard: number): Promise<void> {
   const name = `recovered-${shard}-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2, 10)}.json`;
   await files.writePending(name, [shard], 'recovered');
+}
+
+/** An index file read as the head says it should be, or null when it is damaged and is to be written anew. */
+async function unlessDamaged<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof IndexDamage)) throw error;
+    return null;
+  }
 }
