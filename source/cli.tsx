@@ -100,11 +100,14 @@ function checkOptionValues(command: Command, values: Record<string, unknown>): v
       continue;
     }
     if (!spec.choices) continue;
-    for (const given of Array.isArray(value) ? value : [value]) {
-      if (typeof given === 'string' && !spec.choices.includes(given.trim().toLowerCase())) {
-        throw new UsageError(`--${name} takes ${spec.choices.join(', ')}, not '${given}'`);
-      }
-    }
+    // A choice may be typed in any case, with spaces around it: the command gets the choice itself.
+    const choose = (given: unknown) => {
+      if (typeof given !== 'string') return given;
+      const choice = spec.choices!.find((candidate) => candidate === given.trim().toLowerCase());
+      if (choice === undefined) throw new UsageError(`--${name} takes ${spec.choices!.join(', ')}, not '${given}'`);
+      return choice;
+    };
+    values[name] = Array.isArray(value) ? value.map(choose) : choose(value);
   }
 }
 

@@ -202,3 +202,13 @@ describe('wide characters in the CLI tables (defect 11)', () => {
     expect(column(list[2]!, 'Sage 100')).toBe(at);
   });
 });
+
+describe('a choice given in another case', () => {
+  it('is taken as the choice it names', async () => {
+    await twoDocuments();
+    await ok(['invoices', 'edit', 'INV-000001', '--total', '90.00']);
+    await ok(['invoices', 'edit', 'INV-000002', '--total', '10.00']);
+    const [top] = JSON.parse(await ok(['invoices', 'list', '--vault', 'demo-construction', '--sort', 'TOTAL', '--desc', '--limit', '1', '--json']));
+    expect(top.id).toBe('INV-000001');
+  });
+});
