@@ -99,6 +99,11 @@ export async function attachDemoLedger(
   return config;
 }
 
+/** A vault's bridge in the desk's cache: a new ledger configuration is a new bridge. */
+function bridgeKey(vault: Vault): string {
+  return `${vault.id}\u0000${JSON.stringify(vault.ledger)}`;
+}
+
 /** Why a vault cannot be validated, exported or paid: it is bridged to no accounting data yet. */
 export function noAccountingData(vault: Vault): UserError {
   return new UserError(`vault '${vault.name}' has no accounting data yet — bridge it to the folder the Sage export job writes to`, {
@@ -111,7 +116,7 @@ export async function openVaultBridge(desk: DeskContext, vaultRef: string): Prom
   if (!vault.ledger) throw noAccountingData(vault);
   // One bridge per vault and configuration for the life of a desk: a long-running console or
   // sync keeps the parsed files in memory and re-reads only those that change.
-  const key = `${vault.id}\u0000${JSON.stringify(vault.ledger)}`;
+  const key = bridgeKey(vault);
   const open = desk.bridges;
   let bridge = open.get(key);
   if (!bridge) {
@@ -197,7 +202,7 @@ const sameStamp = (a: FileStamp, b: FileStamp) => (a === null || b === null ? a 
 export async function currentLedger(desk: DeskContext, vaultRef: string): Promise<{ ledger: Ledger; problems: LoadProblem[] }> {
   const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
   const config = vault.ledger;
-  const warm = config && desk.bridges.has(`${vault.id}\u0000${JSON.stringify(config)}`);
+  const warm = config && desk.bridges.has(bridgeKey(vault));
   if (config?.kind !== 'csv-folder' || warm) return (await openVaultBridge(desk, vault.id)).load();
   const name = `ledger-${vault.id}`;
   const cached = await desk.store.readCache<ParsedLedger>(name);
