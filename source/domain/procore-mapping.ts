@@ -26,6 +26,8 @@ export interface ProcoreRequisitionItem {
   description: string | null;
   /** The item's cost code (its full_code, else its code). */
   costCode: string | null;
+  /** The item's cost code record, when Procore gives only its id (resolved through the cost codes endpoint). */
+  costCodeId?: ProcoreId | null;
   wbsCode: ProcoreWbsCode | null;
   workCompletedThisPeriod: Cents;
   /** A running balance (G703 column F): what is stored now, not what this period added. */
@@ -66,6 +68,12 @@ export interface ProcoreRequisition {
   periodStart: string | null;
   periodEnd: string | null;
   updatedAt: string | null;
+  /** Set when another integration synced the requisition to an accounting system. */
+  originId?: string | null;
+  /** The requisition's status in an accounting system (Procore's ERP integration), when it has one. */
+  erpStatus?: string | null;
+  /** Signed through DocuSign: the signed document itself is not among the attachments. */
+  electronicSignatureId?: ProcoreId | null;
   summary: { currentPaymentDue: Cents; taxApplicableToThisPayment: Cents } | null;
   items: ProcoreRequisitionItem[] | null;
   attachments: ProcoreAttachment[];
