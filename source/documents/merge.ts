@@ -71,23 +71,59 @@ function startWorker(): Worker {
   return new Worker(new URL('./merge-worker.js', here), { execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) });
 }
 
+/**
+ * An idle worker kept for the next merge: starting one costs about a second (pdf-lib and exifr
+ * load in it), which a sync importing hundreds of invoices cannot pay each time. A worker stopped
+ * at a deadline or by an error is never reused. It does not keep the process alive.
+ */
+let idle: Worker | null = null;
+
+function takeWorker(): Worker {
+  const worker = idle ?? startWorker();
+  idle = null;
+  worker.ref();
+  return worker;
+}
+
+function putBack(worker: Worker): void {
+  if (idle) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  idle = worker;
+}
+
+/** Stops the idle merge worker (tests and a closing process). */
+export async function closeMergeWorker(): Promise<void> {
+  const worker = idle;
+  idle = null;
+  if (worker) await worker.terminate();
+}
+
 function runWorker(request: MergeRequest, deadlineMs: number): Promise<MergeReply> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker();
+    const worker = takeWorker();
     let settled = false;
-    const settle = (outcome: () => void) => {
+    const settle = (outcome: () => void, reusable: boolean) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reusable) putBack(worker);
+      else void worker.terminate();
       outcome();
     };
-    const timer = setTimeout(() => settle(() => reject(new MergeDeadlineError(request.files.map((file) => file.name), deadlineMs))), deadlineMs);
-    worker.once('message', (message: { ok: true; reply: MergeReply } | { ok: false; message: string }) =>
-      settle(() => (message.ok ? resolve(message.reply) : reject(new MergeError(`the attachments could not be merged: ${message.message}`)))),
-    );
-    worker.once('error', (error) => settle(() => reject(new MergeError(`the attachments could not be merged: ${error.message}`))));
-    worker.once('exit', (code) => settle(() => reject(new MergeError(`the merge stopped before it finished (exit code ${code})`))));
+    const timer = setTimeout(() => settle(() => reject(new MergeDeadlineError(request.files.map((file) => file.name), deadlineMs)), false), deadlineMs);
+    const onMessage = (message: { ok: true; reply: MergeReply } | { ok: false; message: string }) =>
+      settle(() => (message.ok ? resolve(message.reply) : reject(new MergeError(`the attachments could not be merged: ${message.message}`))), message.ok);
+    const onError = (error: Error) => settle(() => reject(new MergeError(`the attachments could not be merged: ${error.message}`)), false);
+    const onExit = (code: number) => settle(() => reject(new MergeError(`the merge stopped before it finished (exit code ${code})`)), false);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
     // Copied, not transferred: the caller's bytes stay theirs, and are what a kept file returns.
     worker.postMessage(request);
   });

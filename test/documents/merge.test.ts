@@ -162,6 +162,11 @@ describe('mergeAttachments', () => {
     const error = await mergeAttachments([{ name: 'big.pdf', bytes: big }], { deadlineMs: 1 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(MergeDeadlineError);
     expect((error as Error).message).toBe('merging big.pdf took longer than 1 ms and was stopped (a damaged file can keep the PDF library busy forever); keep the files as they are and look at them by hand');
+    // The stopped worker is not the one the next merge gets: it merges, and so does the one after.
+    for (const pages of [2, 3]) {
+      const next = await mergeAttachments([{ name: `next-${pages}.pdf`, bytes: await pdf(pages, 'Next') }]);
+      expect(next.pages).toBe(pages);
+    }
   });
 
   it('with nothing mergeable, gives no PDF and keeps every file byte for byte', async () => {
