@@ -16,13 +16,15 @@ import type { JobKind } from '../domain/jobs.js';
 import type { ValidationLevel } from '../domain/rules.js';
 import { requireVault, rolesOf, type AccountingSystem, type Licence, type Role } from '../domain/vault.js';
 import type { InvoiceEdit } from '../domain/workflow.js';
+import type { SyncState } from '../domain/sync.js';
 import { Store } from '../store/store.js';
-import { acquireLease } from '../store/lease.js';
+import { acquireLease, currentLease } from '../store/lease.js';
 import type { DeskContext } from './context.js';
 import { DeskEvents } from './events.js';
 import * as accounting from './accounting.js';
 import * as demo from './demo.js';
 import * as documents from './documents.js';
+import * as imports from './imports.js';
 import * as invoices from './invoices.js';
 import * as jobs from './jobs.js';
 import type * as ProcoreServices from './procore.js';
@@ -154,7 +156,22 @@ function services(ctx: DeskContext) {
       companies: lazyProcore('listCompanies'),
       configure: announcing('procore', lazyProcore('configure')),
     },
+    imports: {
+      /** Records a requisition as an invoice, exactly once per vault (see app/imports.ts). */
+      record: (input: imports.RequisitionImport) => imports.recordImport(ctx, input),
+      /** Where a requisition is already imported, in any vault; null when nowhere. */
+      whereImported: (companyId: string, requisitionId: string) => imports.whereImported(ctx, companyId, requisitionId),
+      /** The invoice a requisition became in this vault, from its index. */
+      whereInVault: (vaultId: string, companyId: string, requisitionId: string) => ctx.store.invoiceForRequisition(vaultId, companyId, requisitionId),
+      stagingFolder: (vaultId: string, requisitionId: string) => imports.stagingFolder(ctx, vaultId, requisitionId),
+      removeStaging: (dir: string) => imports.removeStaging(dir),
+      sweepStaging: (vaultId: string) => imports.sweepStaging(ctx, vaultId),
+      syncState: (vault: string) => imports.readSyncState(ctx, vault),
+      updateSyncState: <T>(vault: string, change: (state: SyncState, now: string) => T) => imports.updateSyncState(ctx, vault, change),
+    },
     sync: {
+      /** Who holds the sync lease (runs the loop), and whether that holder has gone; null when no one. */
+      leaseHolder: () => currentLease(ctx.dataDir),
       /**
        * Takes the data dir's sync lease — one sync loop per data dir — or fails with a
        * LeaseHeldError naming the process that holds it. The holder renews it while it runs.

@@ -1,6 +1,7 @@
 // The desk's events channel: services announce what changed, and whoever shows the desk (the
 // console today, the sync loop's summary later) subscribes instead of polling files.
 import { EventEmitter } from 'node:events';
+import type { SyncEvent } from '../domain/sync.js';
 
 export interface DeskEventMap {
   /** Invoices were written (added, edited, moved through the workflow). */
@@ -9,6 +10,8 @@ export interface DeskEventMap {
   'settings.changed': { what: string };
   /** Something a person should see: a damaged store file recovered, a ledger file unreadable. */
   problem: { message: string };
+  /** A step of the sync loop: a job started or finished, a requisition imported, waiting, failed … */
+  sync: SyncEvent;
 }
 
 export type DeskEventName = keyof DeskEventMap;

@@ -107,7 +107,7 @@ export async function vaultLedger(desk: DeskContext, vaultRef: string): Promise<
   return currentLedger(desk, vaultRef);
 }
 
-async function issuesFor(desk: DeskContext, invoice: Invoice, vault: Vault, level: ValidationLevel, ledger: Ledger): Promise<ValidationIssue[]> {
+export async function issuesFor(desk: DeskContext, invoice: Invoice, vault: Vault, level: ValidationLevel, ledger: Ledger): Promise<ValidationIssue[]> {
   // The vault's other invoices with this number come from its index: nothing else is opened.
   const others = (await desk.store.invoicesByNumber(vault.id, invoice.header.vendor, invoice.header.invoiceNumber)).filter((other) => other.id !== invoice.id);
   return validateInvoice(invoice, {

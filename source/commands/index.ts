@@ -14,7 +14,8 @@ import {
   procoreEnvCommand,
   procoreShowCommand,
 } from './procore.js';
-import { jobsDisableCommand, jobsEnableCommand, jobsListCommand } from './jobs.js';
+import { jobsDisableCommand, jobsEnableCommand, jobsListCommand, jobsRunCommand } from './jobs.js';
+import { SYNC_COMMANDS } from './sync.js';
 import { SANDBOX_COMMANDS } from './sandbox.js';
 import { RULES_COMMANDS } from './rules.js';
 import { WORKFLOW_COMMANDS } from './workflow.js';
@@ -43,8 +44,10 @@ export const COMMANDS: readonly Command[] = [
   procoreShowCommand,
   procoreDisconnectCommand,
   jobsListCommand,
+  jobsRunCommand,
   jobsEnableCommand,
   jobsDisableCommand,
+  ...SYNC_COMMANDS,
   accountingImportCommand,
   accountingShowCommand,
   ...RULES_COMMANDS,

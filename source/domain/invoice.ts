@@ -77,7 +77,8 @@ export interface Attachment {
   role: 'document' | 'original';
   name: string;
   path: string;
-  contentType: ContentType;
+  /** Null for an original of a type apdesk does not know (kept as it came). */
+  contentType: ContentType | null;
   bytes: number;
   sha256: string;
   pages: number | null;
@@ -143,6 +144,8 @@ export interface Invoice {
   attachments: Attachment[];
   /** Problems that need a person: a file that could not be merged, a missing attachment. */
   flags: string[];
+  /** Things a person should know that need no fix: a DocuSign document not included, Procore's mapping remarks. */
+  notes?: string[];
   audit: AuditEntry[];
   createdAt: string;
   updatedAt: string;

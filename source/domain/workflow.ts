@@ -334,7 +334,12 @@ export interface RouteDecision {
  * Routing succeeds only if validation has no error and every line has a reviewer; otherwise the
  * invoice stays in its queue as incomplete with each reason recorded (the queue failover).
  */
-export function decideRoute(invoice: Invoice, issues: readonly ValidationIssue[], routing: RoutingOutcome, now: string): RouteDecision {
+/**
+ * Routes an invoice whose checks pass and whose every line has a reviewer. One that cannot be
+ * routed becomes incomplete with its reasons — or, for auto-route's failover (an invoice the sync
+ * just imported), stays unprocessed in its queue with them, for a clerk's failover view.
+ */
+export function decideRoute(invoice: Invoice, issues: readonly ValidationIssue[], routing: RoutingOutcome, now: string, options: { failover?: boolean } = {}): RouteDecision {
   const reasons = [...new Set(issues.filter((issue) => issue.level === 'error').map((issue) => issue.message))];
   for (const lineId of routing.unmatched) {
     const index = invoice.lines.findIndex((line) => line.id === lineId);
@@ -349,7 +354,7 @@ export function decideRoute(invoice: Invoice, issues: readonly ValidationIssue[]
     validation: { at: now, level: 'before-routing', issues: [...issues] },
     routing: { at: now, outcome: routed ? 'routed' : 'failed', reasons },
   };
-  if (!routed) return { invoice: { ...base, status: 'incomplete' }, routed, reasons, reviewers: [] };
+  if (!routed) return { invoice: { ...base, status: options.failover ? invoice.status : 'incomplete' }, routed, reasons, reviewers: [] };
   const lines = base.lines.map((line) => ({ ...line, reviewers: routing.lines.find((entry) => entry.lineId === line.id)?.reviewers ?? [] }));
   const reviewers = [...new Set(lines.flatMap((line) => line.reviewers.map((reviewer) => reviewer.user)))];
   return { invoice: { ...base, status: 'pending', lines }, routed, reasons, reviewers };

@@ -22,6 +22,8 @@ export interface ProcoreHttpOptions {
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Told each time a rate limit makes the client wait (the sync loop shows it). */
+  onRateLimitPause?: (waitMs: number) => void;
 }
 
 export interface ProcoreResponse<T> {
@@ -144,11 +146,23 @@ export class ProcoreHttp {
     return !NO_COMPANY_HEADER.some((pattern) => pattern.test(bare));
   }
 
+  /** Whoever wants to know about rate-limit waits (set by the sync loop on an open connection). */
+  onRateLimitPause: ((waitMs: number) => void) | null = null;
+
+  private onPause(waitMs: number): void {
+    try {
+      (this.onRateLimitPause ?? this.options.onRateLimitPause)?.(Math.round(waitMs));
+    } catch {
+      /* the listener's own problem */
+    }
+  }
+
   private async pace(): Promise<void> {
     if (!this.rate || this.rate.remaining > 0) return;
     const wait = this.rate.resetAt - this.now();
     if (wait > 0) {
       this.options.logger.log('info', 'procore rate limit spent; pacing', { waitMs: wait });
+      this.onPause(wait);
       await this.sleep(Math.min(wait + Math.random() * 250, this.maxWaitMs));
     }
     this.rate = null;
@@ -254,6 +268,7 @@ export class ProcoreHttp {
         const wait = this.backoff(responseHeaders, attempt);
         if (wait > this.maxWaitMs) throw this.fail(response, responseHeaders, method, url);
         this.options.logger.log('warn', `procore answered ${response.status}; backing off`, { path: url, waitMs: Math.round(wait), requestId });
+        if (response.status === 429) this.onPause(wait);
         await this.sleep(wait);
         // That wait was the server's own instruction; do not pace again on the same reading.
         this.rate = null;

@@ -10,7 +10,7 @@ export interface DocumentFile {
   role: Attachment['role'];
   name: string;
   bytes: Uint8Array;
-  contentType: ContentType;
+  contentType: ContentType | null;
   pages: number | null;
 }
 
@@ -28,7 +28,9 @@ export async function writeDocumentFiles(
 ): Promise<Attachment[]> {
   const rel = layout.documentsRel(vaultId, invoiceId);
   const finalDir = join(dataDir, rel);
-  const tempDir = `${finalDir}.tmp-${process.pid}`;
+  // Called under the data-dir lock, so one name does: a temporary folder already there is what a
+  // writer killed before its commit left behind.
+  const tempDir = `${finalDir}.tmp`;
   await rm(tempDir, { recursive: true, force: true });
   await mkdir(tempDir, { recursive: true });
   const attachments: Attachment[] = [];
@@ -48,8 +50,9 @@ export async function writeDocumentFiles(
       pages: file.pages,
     });
   }
-  // Files left by a run that died before recording its invoice: keep them aside, never mix them in.
-  if (await exists(finalDir)) await rename(finalDir, `${finalDir}.orphan-${Date.now()}`);
+  // Files left by a run that died before recording this invoice (the same Procore requisition, or
+  // a document whose id was never committed): replaced, never mixed in.
+  if (await exists(finalDir)) await rm(finalDir, { recursive: true, force: true });
   await rename(tempDir, finalDir);
   return attachments;
 }

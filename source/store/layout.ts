@@ -8,6 +8,8 @@
 //   vaults/<vault>/index/rows-<xx>.json  index rows of the invoices of 16 shards
 //   vaults/<vault>/index/keys-<xx>.json  duplicate-number and Procore-requisition keys → invoice ids
 //   vaults/<vault>/index/pending/        index work a writer or a recovery has yet to finish
+//   vaults/<vault>/sync.json             the vault's sync state: project watermarks, waiting, failed, job runs
+//   vaults/<vault>/staging/              attachments being downloaded and merged (removed once imported)
 //   NAME.prev                            the previous generation of a settings, secrets or shard file
 //   .apdesk.lock                         the data-dir lock
 //   sync.lease                           who runs the sync loop of this data dir, and its heartbeat
@@ -49,6 +51,8 @@ export const layout = {
   indexPending: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'index', 'pending'),
   /** Relative to the data dir: what invoices record, so a data dir can be moved. */
   documentsRel: (vaultId: string, invoiceId: string) => join('vaults', vaultId, 'documents', invoiceId),
+  syncState: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'sync.json'),
+  staging: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'staging'),
   logs: (dataDir: string) => join(dataDir, 'logs'),
   lease: (dataDir: string) => join(dataDir, 'sync.lease'),
   /** What apdesk can derive again (a parsed ledger): losing it costs time, never data. */

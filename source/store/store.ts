@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Low } from 'lowdb';
 import { UserError } from '../domain/errors.js';
 import type { Invoice } from '../domain/invoice.js';
+import { emptySyncState, type SyncState } from '../domain/sync.js';
 import { manualInvoiceId, type InvoiceId, type VaultId } from '../domain/ids.js';
 import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
 import { acquireLock } from './lock.js';
@@ -178,6 +179,11 @@ export class Store implements InvoiceIndexView {
   /** Tokens and client secrets, read-only: never print or log what this returns. */
   async secrets(): Promise<Secrets> {
     return this.load(layout.secrets(this.dataDir), emptySecrets, { mode: 0o600 });
+  }
+
+  /** A vault's sync state (watermarks, waiting and failed imports, job runs), read-only. */
+  async syncState(vaultId: string): Promise<SyncState> {
+    return this.load(layout.syncState(this.dataDir, vaultId), emptySyncState);
   }
 
   async invoices(vaultId: string): Promise<Invoice[]> {
@@ -576,6 +582,7 @@ export class Transaction implements InvoiceIndexView {
   /** Per vault: rows as of each putInvoice, so index reads in the transaction see its own writes. */
   private readonly puts = new Map<string, PutRows>();
   private secretsDraft: { data: Secrets; original: string } | null = null;
+  private readonly syncDrafts = new Map<string, { data: SyncState; original: string }>();
   private readonly afterCommitHooks: (() => Promise<void>)[] = [];
 
   constructor(
@@ -660,6 +667,17 @@ export class Transaction implements InvoiceIndexView {
       this.secretsDraft = { data, original: JSON.stringify(data) };
     }
     return this.secretsDraft.data;
+  }
+
+  /** The vault's sync state for this transaction to change; written at commit if it changed. */
+  async syncState(vaultId: string): Promise<SyncState> {
+    let draft = this.syncDrafts.get(vaultId);
+    if (!draft) {
+      const data = await this.store.loadForUpdate(layout.syncState(this.dataDir, vaultId), emptySyncState);
+      draft = { data, original: JSON.stringify(data) };
+      this.syncDrafts.set(vaultId, draft);
+    }
+    return draft.data;
   }
 
   // ---- the invoice index, as this transaction sees it ----
@@ -773,6 +791,7 @@ export class Transaction implements InvoiceIndexView {
       add(await this.store.save(layout.secrets(this.dataDir), this.secretsDraft.data, 0o600));
     }
     for (const [vaultId, shards] of changedShards) add(await this.indexWriter(vaultId).beginCommit([...shards.keys()]));
+
     // With the notes in place, shards and index files may be written in any order: a reader
     // waits while a note is there, and a crash leaves the note to be worked off. So they are
     // written side by side, a few at a time.
@@ -789,6 +808,11 @@ export class Transaction implements InvoiceIndexView {
     }
     await inTurns(writes, PARALLEL_WRITES);
     for (const vaultId of changedShards.keys()) await this.indexWriter(vaultId).endCommit();
+    // The sync state goes last: a watermark must never be on disk before the invoices it passed
+    // over. A crash before it leaves the watermark where it was, and the next poll sees them again.
+    for (const [vaultId, draft] of this.syncDrafts) {
+      if (JSON.stringify(draft.data) !== draft.original) add(await this.store.save(layout.syncState(this.dataDir, vaultId), draft.data));
+    }
     for (const hook of this.afterCommitHooks) await hook();
     return stats;
   }

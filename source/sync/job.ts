@@ -4,21 +4,10 @@
 // reports into the summary, the events and the log.
 import type { Desk } from '../app/desk.js';
 import type { Connection } from '../app/procore.js';
-import type { JobKind } from '../domain/jobs.js';
+import type { SyncEvent } from '../domain/sync.js';
 import type { Vault } from '../domain/vault.js';
 
-/** One thing a job did, as people read it: on desk.events ('sync') and in the log. */
-export type SyncEvent =
-  | { kind: 'started'; vaultId: string; job: JobKind }
-  | { kind: 'finished'; vaultId: string; job: JobKind; outcome: 'ok' | 'error'; error?: string }
-  | { kind: 'imported'; vaultId: string; requisitionId: string; invoiceId: string; routed: boolean; reasons: readonly string[] }
-  | { kind: 'waiting'; vaultId: string; requisitionId: string; reason: string }
-  | { kind: 'skipped'; vaultId: string; requisitionId: string; reason: string }
-  | { kind: 'failed'; vaultId: string; requisitionId?: string; invoiceId?: string; error: string }
-  | { kind: 'payment-created'; vaultId: string; invoiceId: string; paymentId: string; amount: string }
-  | { kind: 'document-added'; vaultId: string; invoiceId: string; file: string }
-  | { kind: 'rate-limit-pause'; vaultId: string; waitMs: number }
-  | { kind: 'error'; vaultId: string; job: JobKind; error: string };
+export type { SyncEvent };
 
 /** A requisition (or file, or invoice) and why it ended where it did. */
 export interface Reasoned {
@@ -28,6 +17,8 @@ export interface Reasoned {
 
 /** What a job did in one run; every field is a count or a list a person can act on. */
 export interface JobReport {
+  /** Projects whose requisitions were asked for this run (the polling plan decides which). */
+  projectsPolled: number;
   requisitionsSeen: number;
   imported: string[];
   routed: string[];
@@ -43,10 +34,13 @@ export interface JobReport {
   documentsAdded: string[];
   /** Errors that stopped (part of) the job, not a single record's failure. */
   errors: string[];
+  /** Attachment files fetched (from Procore's file storage, outside the API's request budget). */
+  downloads: number;
 }
 
 export function emptyReport(): JobReport {
   return {
+    projectsPolled: 0,
     requisitionsSeen: 0,
     imported: [],
     routed: [],
@@ -58,6 +52,7 @@ export function emptyReport(): JobReport {
     paid: [],
     documentsAdded: [],
     errors: [],
+    downloads: 0,
   };
 }
 

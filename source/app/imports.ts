@@ -1,0 +1,249 @@
+// Procore requisitions becoming invoices: the one transaction that records an import (mapped,
+// validated, routed when auto-route says so), exactly once per requisition and vault; manual
+// import into a new invoice or a queued document's; the sync state a vault keeps between cycles;
+// and the staging folder where attachments are downloaded before they are merged.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { remedy, UserError } from '../domain/errors.js';
+import { procoreInvoiceId, type InvoiceId, type ProcoreId, type QueueId } from '../domain/ids.js';
+import { newDocument, type Attachment, type ContentType, type Invoice } from '../domain/invoice.js';
+import { procoreConfigOf } from '../domain/procore-config.js';
+import { mapRequisition, type RequisitionBundle } from '../domain/procore-mapping.js';
+import { routeLines } from '../domain/routing.js';
+import { emptyVaultRules } from '../domain/rules.js';
+import type { SyncState } from '../domain/sync.js';
+import { requireQueue, requireRole, requireVault, type Vault } from '../domain/vault.js';
+import { decideRoute, plural, summariseIssues } from '../domain/workflow.js';
+import { writeDocumentFiles, type DocumentFile } from '../store/documents.js';
+import { layout } from '../store/layout.js';
+import type { Transaction } from '../store/store.js';
+import type { DeskContext } from './context.js';
+import { issuesFor, vaultLedger } from './workflow.js';
+
+const PROCESSING = ['admin', 'processor'] as const;
+
+/** The attachments of a requisition as one PDF and the files kept as they came. */
+export interface MergedAttachments {
+  pdf: Uint8Array | null;
+  pages: number;
+  /** Files that could not be merged, byte for byte, each with the reason that names it. */
+  kept: { name: string; bytes: Uint8Array; contentType: ContentType | null; reason: string }[];
+  /** The attachments' names, in order, for the audit trail. */
+  names: string[];
+}
+
+export interface RequisitionImport {
+  vault: string;
+  bundle: RequisitionBundle;
+  /** Present for the sync's import; a manual import brings no attachments. */
+  attachments: MergedAttachments | null;
+  /** Auto-route: route it, or leave it in its queue with the reasons (the failover). */
+  route: boolean;
+  notes: readonly string[];
+  /** Who brings it: the sync loop, or a person's manual import. */
+  mode: 'auto' | 'manual';
+  /** The queue for a new invoice (manual import's --queue); the configured queue otherwise. */
+  queue?: string;
+  /** Manual import into this queued document's invoice instead of a new one. */
+  documentId?: string;
+}
+
+export type ImportOutcome =
+  | { state: 'imported'; invoice: Invoice; routed: boolean; reasons: string[] }
+  | { state: 'already'; invoiceId: InvoiceId; vaultId: string; status: string };
+
+/** Where a requisition is already, in any vault of this data dir: the duplicate a user is told about. */
+export async function whereImported(desk: DeskContext, companyId: string, requisitionId: string): Promise<{ vaultId: string; vaultName: string; invoiceId: InvoiceId; status: string } | null> {
+  for (const vault of (await desk.store.settings()).vaults) {
+    const id = await desk.store.invoiceForRequisition(vault.id, companyId, requisitionId);
+    if (!id) continue;
+    const row = await desk.store.indexRow(vault.id, id);
+    return { vaultId: vault.id, vaultName: vault.name, invoiceId: id, status: row?.status ?? 'unknown' };
+  }
+  return null;
+}
+
+/**
+ * Records one requisition as an invoice, in one transaction: mapped, validated and — with
+ * auto-route — routed or left unprocessed with its reasons. The requisition is looked for in the
+ * vault's index under the data-dir lock first, so a second import (another process, a retry after
+ * a crash, a manual import) finds the first and changes nothing.
+ */
+export async function recordImport(desk: DeskContext, input: RequisitionImport): Promise<ImportOutcome> {
+  const settings = await desk.store.settings();
+  requireRole(settings.users, desk.user, PROCESSING, 'import Procore invoices');
+  const vault = requireVault(settings.vaults, input.vault);
+  const config = procoreConfigOf(vault);
+  const mapped = mapRequisition({ ...input.bundle, ...(config.companyId ? { companyId: config.companyId } : {}) });
+  const link = mapped.procore;
+
+  // Checked before the work below and again under the lock: the common case costs one lookup.
+  const earlier = await desk.store.invoiceForRequisition(vault.id, link.companyId, link.requisitionId);
+  if (earlier) return already(desk, vault.id, earlier);
+
+  const { ledger } = vault.ledger ? await vaultLedger(desk, vault.id) : { ledger: null };
+  const files = input.attachments ? documentFiles(input.attachments) : [];
+  const flags = input.attachments ? flagsOf(input.attachments) : [];
+  const notes = [...input.notes, ...mapped.warnings];
+  const source = input.mode === 'auto' ? { kind: 'procore-auto' as const, procore: link } : { kind: 'procore-manual' as const, procore: link };
+  const what = `Procore requisition ${link.requisitionId}${input.bundle.requisition.number ? ` (#${input.bundle.requisition.number})` : ''}`;
+
+  let decision: { routed: boolean; reasons: string[] } = { routed: false, reasons: [] };
+  const outcome = await desk.store.transact(async (tx): Promise<ImportOutcome> => {
+    requireRole(tx.settings.users, tx.user, PROCESSING, 'import Procore invoices');
+    const current = requireVault(tx.settings.vaults, vault.id);
+    const again = await tx.invoiceForRequisition(current.id, link.companyId, link.requisitionId);
+    if (again) return already(desk, current.id, again, tx);
+
+    let invoice: Invoice;
+    if (input.documentId) {
+      invoice = fillDocument(await documentToFill(tx, current, input.documentId), { header: mapped.header, lines: mapped.lines, source, notes, tx, what });
+    } else {
+      const queueId = queueFor(current, input.queue);
+      const id = procoreInvoiceId(link.companyId, link.requisitionId);
+      const attachments: Attachment[] = files.length ? await writeDocumentFiles(tx.dataDir, current.id, id, files) : [];
+      const pages = input.attachments?.pages ?? 0;
+      invoice = newDocument({
+        id,
+        vaultId: current.id,
+        queueId,
+        source,
+        attachments,
+        user: tx.user,
+        now: tx.now,
+        detail: input.attachments
+          ? `imported ${what} with ${plural(input.attachments.names.length, 'attachment')} (${plural(pages, 'page')} merged${flags.length ? `, ${plural(flags.length, 'file')} kept as ${flags.length === 1 ? 'it came' : 'they came'}` : ''})`
+          : `imported ${what} by hand, without its attachments`,
+      });
+      invoice = { ...invoice, header: mapped.header, lines: mapped.lines, flags, ...(notes.length ? { notes } : {}) };
+    }
+
+    // Validated as it lands; routed too under auto-route, or left where it is with every reason.
+    if (ledger) {
+      const issues = await issuesFor(desk, invoice, current, 'before-routing', ledger);
+      if (input.route) {
+        const route = decideRoute(invoice, issues, routeLines(invoice, (current.rules ?? emptyVaultRules()).routing, ledger), tx.now, { failover: true });
+        decision = { routed: route.routed, reasons: route.reasons };
+        invoice = entry(route.invoice, tx, route.routed ? 'invoice.routed' : 'invoice.route-failed', route.routed ? (issues.length ? 'warning' : 'ok') : 'error',
+          route.routed ? `auto-routed to ${route.reviewers.join(', ')}` : `auto-route left it in its queue: ${route.reasons.join(' | ')}`);
+      } else {
+        const summary = summariseIssues(issues);
+        invoice = entry({ ...invoice, validation: { at: tx.now, level: 'before-routing', issues } }, tx, 'invoice.validated', summary.outcome, summary.detail);
+        decision = { routed: false, reasons: issues.filter((issue) => issue.level === 'error').map((issue) => issue.message) };
+      }
+    } else if (input.route) {
+      decision = { routed: false, reasons: [`vault '${current.name}' has no accounting data to validate against — import the accounting folder`] };
+      invoice = { ...invoice, routing: { at: tx.now, outcome: 'failed', reasons: decision.reasons } };
+    }
+    await tx.putInvoice(invoice);
+    return { state: 'imported', invoice, ...decision };
+  });
+  if (outcome.state === 'imported') desk.events.emit('invoices.changed', { vaultId: vault.id, ids: [outcome.invoice.id], action: 'imported' });
+  return outcome;
+}
+
+async function already(desk: DeskContext, vaultId: string, invoiceId: InvoiceId, tx?: Transaction): Promise<ImportOutcome> {
+  const row = await (tx ?? desk.store).indexRow(vaultId, invoiceId);
+  return { state: 'already', invoiceId, vaultId, status: row?.status ?? 'unknown' };
+}
+
+function queueFor(vault: Vault, asked: string | undefined): QueueId {
+  if (asked !== undefined) return requireQueue(vault, asked).id;
+  const configured = procoreConfigOf(vault).queueId;
+  if (configured) return requireQueue(vault, configured).id;
+  throw new UserError(`vault '${vault.name}' has no queue chosen for Procore invoices — choose one on the Procore configuration's Queue`, {
+    remedy: remedy('procore.configure', { vault: vault.id, setting: 'queue' }),
+  });
+}
+
+function documentFiles(attachments: MergedAttachments): DocumentFile[] {
+  const files: DocumentFile[] = [];
+  if (attachments.pdf) files.push({ role: 'document', name: 'document.pdf', bytes: attachments.pdf, contentType: 'application/pdf', pages: attachments.pages });
+  for (const kept of attachments.kept) files.push({ role: 'original', name: kept.name, bytes: kept.bytes, contentType: kept.contentType, pages: null });
+  return files;
+}
+
+function flagsOf(attachments: MergedAttachments): string[] {
+  const flags = attachments.kept.map((kept) => kept.reason);
+  if (!attachments.pdf) flags.push('no attachment could be merged into a PDF: the invoice has only the files kept as they came');
+  return flags;
+}
+
+function entry(invoice: Invoice, tx: Transaction, action: string, outcome: 'ok' | 'warning' | 'error', detail: string): Invoice {
+  return { ...invoice, updatedAt: tx.now, audit: [...invoice.audit, { at: tx.now, user: tx.user, action, outcome, detail }] };
+}
+
+/** A queued document a manual import may fill: in this vault, not from Procore, not yet routed. */
+async function documentToFill(tx: Transaction, vault: Vault, documentId: string): Promise<Invoice> {
+  const id = documentId.trim().toUpperCase();
+  const invoice = await tx.getInvoice(vault.id, id);
+  if (!invoice) throw new UserError(`no document '${documentId}' in vault '${vault.name}' — give the id of a document in one of its queues`, { remedy: remedy('invoices.list', { vault: vault.id }) });
+  if (invoice.source.kind === 'procore-auto' || invoice.source.kind === 'procore-manual') {
+    throw new UserError(`${invoice.id} is already filled from Procore requisition ${invoice.source.procore.requisitionId}; nothing was changed`);
+  }
+  if (invoice.status !== 'unprocessed' && invoice.status !== 'incomplete') {
+    throw new UserError(`${invoice.id} is ${invoice.status}; only a document still in its queue (unprocessed or incomplete) can be filled from Procore — reset it for edit first`, {
+      remedy: remedy('invoices.reset', { invoice: invoice.id }),
+    });
+  }
+  return invoice;
+}
+
+function fillDocument(
+  invoice: Invoice,
+  input: { header: Invoice['header']; lines: Invoice['lines']; source: Invoice['source']; notes: string[]; tx: Transaction; what: string },
+): Invoice {
+  const filled: Invoice = { ...invoice, header: input.header, lines: input.lines, source: input.source, status: 'unprocessed', routing: null, validation: null, ...(input.notes.length ? { notes: input.notes } : {}) };
+  return entry(filled, input.tx, 'procore.imported', 'ok', `filled from ${input.what} (header and ${plural(input.lines.length, 'line')}); its attachments stay as they were`);
+}
+
+// ---- the sync state ----
+
+export async function readSyncState(desk: DeskContext, vaultRef: string): Promise<SyncState> {
+  const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
+  return desk.store.syncState(vault.id);
+}
+
+/** Changes a vault's sync state in one transaction; a state kept for another company starts afresh. */
+export async function updateSyncState<T>(desk: DeskContext, vaultRef: string, change: (state: SyncState, now: string) => T): Promise<T> {
+  return desk.store.transact(async (tx) => {
+    const vault = requireVault(tx.settings.vaults, vaultRef);
+    const state = await tx.syncState(vault.id);
+    const companyId = procoreConfigOf(vault).companyId;
+    if (state.companyId !== companyId) {
+      Object.assign(state, { companyId, projects: {}, projectsVisible: null, projectsListedAt: null, waiting: {}, failures: {}, skipped: {} });
+    }
+    return change(state, tx.now);
+  });
+}
+
+// ---- staging ----
+
+/**
+ * A fresh folder for one requisition's downloads, in the vault's staging area. Only the sync
+ * loop (one per data dir, under its lease) stages, so `sweepStaging` at the start of its run
+ * removes whatever a killed run left.
+ */
+export async function stagingFolder(desk: DeskContext, vaultId: string, requisitionId: ProcoreId | string): Promise<string> {
+  const dir = join(layout.staging(desk.dataDir, vaultId), `${requisitionId}-${process.pid}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+export async function removeStaging(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Removes everything in a vault's staging area; returns how many leftovers there were. */
+export async function sweepStaging(desk: DeskContext, vaultId: string): Promise<number> {
+  const root = layout.staging(desk.dataDir, vaultId);
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return 0;
+  }
+  await rm(root, { recursive: true, force: true });
+  return names.length;
+}

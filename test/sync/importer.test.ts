@@ -1,0 +1,163 @@
+// The cloud sync against the sandbox on 127.0.0.1, as a user runs it: `apdesk sync --once` on the
+// demo vault, connected, with Automated Import and Auto Route into the Procore Invoices queue.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openDesk, type Desk } from '../../source/app/desk.js';
+import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, DEMO_USERS, ensureSandbox, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
+import { attachFile, readState, setRateLimits, updateState } from '../../source/sandbox/control.js';
+import { closeMergeWorker } from '../../source/documents/merge.js';
+import { pdfPageCount } from '../../source/documents/pdf.js';
+import type { VaultCycle } from '../../source/sync/loop.js';
+import { expectOk, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
+
+const VAULT = 'demo-construction';
+const ADMIN = DEMO_USERS[0]!;
+let dir: string;
+let sandbox: RunningSandbox;
+let desk: Desk;
+
+const ok = (args: string[]) => expectOk([...args, '--data-dir', dir], { warnings: 'allow' });
+const invoiceId = (requisitionId: string) => `PC-${DEMO_COMPANY_ID}-${requisitionId}`;
+
+async function syncOnce(): Promise<VaultCycle> {
+  const result = await ok(['sync', '--once', '--vault', VAULT, '--json']);
+  return (JSON.parse(result.stdout) as VaultCycle[])[0]!;
+}
+
+const importRun = (cycle: VaultCycle) => cycle.runs.find((run) => run.job === 'procore-import')!;
+
+/** The requisitions of the demo company that one cycle must import: approved, with files, not synced elsewhere. */
+async function importable(): Promise<string[]> {
+  const state = await readState(sandboxStateDir(dir));
+  const projects = new Set(state.projects.filter((project) => project.companyId === DEMO_COMPANY_ID).map((project) => project.id));
+  return state.requisitions
+    .filter((r) => projects.has(r.projectId) && ['approved', 'approved_as_noted'].includes(r.status) && r.attachmentIds.length > 0 && !r.originId && !(r as { erpStatus?: string | null }).erpStatus)
+    .map((r) => r.id)
+    .sort();
+}
+
+beforeAll(async () => {
+  dir = await tempDir();
+  await ok(['demo']);
+  sandbox = await ensureSandbox(dir);
+  // The demo's limits are Procore's; this test measures requests, not pacing.
+  await setRateLimits(sandboxStateDir(dir), { spike: { limit: 100_000, windowSec: 10 }, hourly: { limit: 100_000, windowSec: 3600 } });
+  await ok(['procore', 'connect', '--vault', VAULT, '--email', ADMIN.email, '--password', ADMIN.password]);
+  await ok(['procore', 'configure', '--vault', VAULT, '--company', DEMO_COMPANY_ID, '--behavior', 'auto-route', '--queue', 'Procore Invoices']);
+  await ok(['jobs', 'enable', '--vault', VAULT, 'procore-import']);
+  desk = await openDesk({ dataDir: dir });
+});
+afterAll(async () => {
+  await sandbox.close();
+  await closeMergeWorker();
+});
+
+describe('one sync cycle', () => {
+  let first: VaultCycle;
+  beforeAll(async () => {
+    first = await syncOnce();
+  });
+
+  it('imports exactly the approved requisitions that have files and are not synced elsewhere', async () => {
+    const run = importRun(first);
+    expect(run.outcome).toBe('ok');
+    expect(run.report.failed).toEqual([]);
+    const imported = [...run.report.imported].sort();
+    expect(imported).toEqual((await importable()).map(invoiceId).sort());
+    for (const id of imported) {
+      const invoice = await desk.invoices.get(id);
+      expect(invoice.source.kind).toBe('procore-auto');
+      expect(invoice.queueId).toBe('procore-invoices');
+    }
+  });
+
+  it('merges every attachment into one PDF, its page count checked against the file', async () => {
+    const invoice = await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.threeAttachments));
+    const document = invoice.attachments.find((attachment) => attachment.role === 'document')!;
+    // A 3-page PDF, a PNG and a JPEG.
+    expect(document.pages).toBe(5);
+    const bytes = await readFile(join(dir, document.path));
+    expect(await pdfPageCount({ name: 'document.pdf', bytes, contentType: 'application/pdf' })).toBe(5);
+    expect(invoice.flags).toEqual([]);
+  });
+
+  it('decrypts a PDF with an empty password and merges it', async () => {
+    const invoice = await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.encryptedPdf));
+    expect(invoice.flags).toEqual([]);
+    expect(invoice.attachments.filter((attachment) => attachment.role === 'original')).toEqual([]);
+    expect(invoice.attachments.find((attachment) => attachment.role === 'document')!.pages).toBeGreaterThan(1);
+  });
+
+  it('routes the valid ones and leaves the invalid ones unprocessed in the queue, with reasons naming field and value', async () => {
+    const run = importRun(first);
+    const left = new Map(run.report.leftInQueue.map((entry) => [entry.id, entry.reason]));
+    expect([...left.keys()].sort()).toEqual([invoiceId(DEMO_REQUISITIONS.missingCommitment), invoiceId(DEMO_REQUISITIONS.missingVendor)].sort());
+    expect(left.get(invoiceId(DEMO_REQUISITIONS.missingCommitment))).toContain("Commitment 'SC-999'");
+    expect(left.get(invoiceId(DEMO_REQUISITIONS.missingVendor))).toContain("Vendor 'GHOST-VND'");
+    const failedOver = await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.missingCommitment));
+    expect(failedOver.status).toBe('unprocessed');
+    expect(failedOver.routing).toMatchObject({ outcome: 'failed' });
+    for (const id of run.report.routed) expect((await desk.invoices.get(id)).status).toBe('pending');
+    expect(run.report.routed.length + run.report.leftInQueue.length).toBe(run.report.imported.length);
+  });
+
+  it('carries the DocuSign note on an invoice signed through DocuSign', async () => {
+    const invoice = await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.docuSign));
+    expect(invoice.notes?.join(' ')).toMatch(/signed DocuSign document is not included.*Procore Import/);
+  });
+
+  it('waits on the approved requisition without a file, with its reason', () => {
+    expect(importRun(first).report.waiting).toEqual([{ id: DEMO_REQUISITIONS.noAttachment, reason: 'no file attached in Procore' }]);
+  });
+
+  it('leaves no staging folder and no temporary files behind', async () => {
+    const vaultDir = join(dir, 'vaults', VAULT);
+    expect(await readdir(vaultDir)).not.toContain('staging');
+    const documents = await readdir(join(vaultDir, 'documents'));
+    expect(documents.filter((name) => name.includes('.tmp'))).toEqual([]);
+  });
+
+  describe('the next cycle', () => {
+    let second: VaultCycle;
+    beforeAll(async () => {
+      second = await syncOnce();
+    });
+
+    it('downloads nothing and makes about one request per project', () => {
+      const run = importRun(second);
+      expect(run.report.imported).toEqual([]);
+      expect(run.report.downloads).toBe(0);
+      // The projects list, one list per project, and one look at the project holding the waiting requisition.
+      expect(run.requests).toBeLessThanOrEqual(run.report.projectsPolled + 2);
+    });
+
+    it('imports the waiting requisition once a file appears, even if its updated_at did not move', async () => {
+      const stateDir = sandboxStateDir(dir);
+      const before = (await readState(stateDir)).requisitions.find((r) => r.id === DEMO_REQUISITIONS.noAttachment)!.updatedAt;
+      const bytes = await readFile(join(dir, (await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.threeAttachments))).attachments[0]!.path));
+      await attachFile(stateDir, DEMO_REQUISITIONS.noAttachment, { filename: 'late-invoice.pdf', bytes });
+      await updateState(stateDir, (state) => {
+        state.requisitions.find((r) => r.id === DEMO_REQUISITIONS.noAttachment)!.updatedAt = before;
+      });
+      const third = importRun(await syncOnce());
+      expect(third.report.imported).toEqual([invoiceId(DEMO_REQUISITIONS.noAttachment)]);
+      expect(third.report.waiting).toEqual([]);
+      const failures = JSON.parse((await ok(['sync', 'failures', '--vault', VAULT, '--json'])).stdout);
+      expect(failures).toEqual({ failures: [], waiting: [] });
+    });
+  });
+});
+
+describe('what stops a cycle', () => {
+  it('exits non-zero, saying why, when the vault must reconnect — and 0 when invoices merely fail validation', async () => {
+    const other = await tempDir();
+    await expectOk(['demo', '--data-dir', other], { warnings: 'allow' });
+    await expectOk(['jobs', 'enable', '--vault', VAULT, 'procore-import', '--data-dir', other], { warnings: 'allow' });
+    const result = await runCli(['sync', '--once', '--data-dir', other]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('could not run');
+    expect(result.stderr).toMatch(/apdesk: could not run Procore import \(cloud sync\) of vault 'Demo Construction': .*not connected to Procore/);
+  });
+});
