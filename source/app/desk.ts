@@ -159,6 +159,8 @@ function services(ctx: DeskContext) {
     imports: {
       /** Records a requisition as an invoice, exactly once per vault (see app/imports.ts). */
       record: (input: imports.RequisitionImport) => imports.recordImport(ctx, input),
+      /** Several requisitions of one vault in one transaction, each exactly once; one's failure is its own. */
+      recordMany: (inputs: readonly imports.RequisitionImport[]) => imports.recordImports(ctx, inputs),
       /** Where a requisition is already imported, in any vault; null when nowhere. */
       whereImported: (companyId: string, requisitionId: string) => imports.whereImported(ctx, companyId, requisitionId),
       /** The invoice a requisition became in this vault, from its index. */

@@ -17,6 +17,7 @@ import { decideRoute, plural, summariseIssues } from '../domain/workflow.js';
 import { writeDocumentFiles, type DocumentFile } from '../store/documents.js';
 import { layout } from '../store/layout.js';
 import type { Transaction } from '../store/store.js';
+import type { Ledger } from '../domain/ledger.js';
 import type { DeskContext } from './context.js';
 import { issuesFor, vaultLedger } from './workflow.js';
 
@@ -70,76 +71,141 @@ export async function whereImported(desk: DeskContext, companyId: string, requis
  * a crash, a manual import) finds the first and changes nothing.
  */
 export async function recordImport(desk: DeskContext, input: RequisitionImport): Promise<ImportOutcome> {
+  const [outcome] = await recordImports(desk, [input]);
+  if (outcome!.state === 'failed') throw new UserError(outcome!.error);
+  return outcome!;
+}
+
+/** A requisition the batch could not record (its data cannot make an invoice); the others go on. */
+export type BatchImportOutcome = ImportOutcome | { state: 'failed'; error: string };
+
+interface Prepared {
+  input: RequisitionImport;
+  mapped: ReturnType<typeof mapRequisition>;
+  files: DocumentFile[];
+  flags: string[];
+  notes: string[];
+  what: string;
+}
+
+/**
+ * Records several requisitions of one vault in one transaction (a sync cycle's batch: one lock,
+ * one write of each changed file), each exactly once, each as `recordImport` would.
+ */
+export async function recordImports(desk: DeskContext, inputs: readonly RequisitionImport[]): Promise<BatchImportOutcome[]> {
+  if (!inputs.length) return [];
   const settings = await desk.store.settings();
   requireRole(settings.users, desk.user, PROCESSING, 'import Procore invoices');
-  const vault = requireVault(settings.vaults, input.vault);
+  const vaultIds = new Set(inputs.map((input) => requireVault(settings.vaults, input.vault).id));
+  if (vaultIds.size > 1) throw new Error('recordImports takes the requisitions of one vault');
+  const vault = requireVault(settings.vaults, inputs[0]!.vault);
   const config = procoreConfigOf(vault);
-  const mapped = mapRequisition({ ...input.bundle, ...(config.companyId ? { companyId: config.companyId } : {}) });
-  const link = mapped.procore;
 
-  // Checked before the work below and again under the lock: the common case costs one lookup.
-  const earlier = await desk.store.invoiceForRequisition(vault.id, link.companyId, link.requisitionId);
-  if (earlier) return already(desk, vault.id, earlier);
+  const outcomes: (BatchImportOutcome | Prepared)[] = [];
+  for (const input of inputs) {
+    let mapped: Prepared['mapped'];
+    try {
+      mapped = mapRequisition({ ...input.bundle, ...(config.companyId ? { companyId: config.companyId } : {}) });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      outcomes.push({ state: 'failed', error: error.message });
+      continue;
+    }
+    // Checked before the work below and again under the lock: the common case costs one lookup.
+    const earlier = await desk.store.invoiceForRequisition(vault.id, mapped.procore.companyId, mapped.procore.requisitionId);
+    if (earlier) {
+      outcomes.push(await already(desk, vault.id, earlier));
+      continue;
+    }
+    const { requisition } = input.bundle;
+    outcomes.push({
+      input,
+      mapped,
+      files: input.attachments ? documentFiles(input.attachments) : [],
+      flags: input.attachments ? flagsOf(input.attachments) : [],
+      notes: [...input.notes, ...mapped.warnings],
+      what: `Procore requisition ${mapped.procore.requisitionId}${requisition.number ? ` (#${requisition.number})` : ''}`,
+    });
+  }
+  const work = outcomes.filter((entry): entry is Prepared => 'input' in entry);
+  if (!work.length) return outcomes as BatchImportOutcome[];
 
   const { ledger } = vault.ledger ? await vaultLedger(desk, vault.id) : { ledger: null };
-  const files = input.attachments ? documentFiles(input.attachments) : [];
-  const flags = input.attachments ? flagsOf(input.attachments) : [];
-  const notes = [...input.notes, ...mapped.warnings];
-  const source = input.mode === 'auto' ? { kind: 'procore-auto' as const, procore: link } : { kind: 'procore-manual' as const, procore: link };
-  const what = `Procore requisition ${link.requisitionId}${input.bundle.requisition.number ? ` (#${input.bundle.requisition.number})` : ''}`;
-
-  let decision: { routed: boolean; reasons: string[] } = { routed: false, reasons: [] };
-  const outcome = await desk.store.transact(async (tx): Promise<ImportOutcome> => {
+  const recorded = await desk.store.transact(async (tx) => {
     requireRole(tx.settings.users, tx.user, PROCESSING, 'import Procore invoices');
     const current = requireVault(tx.settings.vaults, vault.id);
-    const again = await tx.invoiceForRequisition(current.id, link.companyId, link.requisitionId);
-    if (again) return already(desk, current.id, again, tx);
-
-    let invoice: Invoice;
-    if (input.documentId) {
-      invoice = fillDocument(await documentToFill(tx, current, input.documentId), { header: mapped.header, lines: mapped.lines, source, notes, tx, what });
-    } else {
-      const queueId = queueFor(current, input.queue);
-      const id = procoreInvoiceId(link.companyId, link.requisitionId);
-      const attachments: Attachment[] = files.length ? await writeDocumentFiles(tx.dataDir, current.id, id, files) : [];
-      const pages = input.attachments?.pages ?? 0;
-      invoice = newDocument({
-        id,
-        vaultId: current.id,
-        queueId,
-        source,
-        attachments,
-        user: tx.user,
-        now: tx.now,
-        detail: input.attachments
-          ? `imported ${what} with ${plural(input.attachments.names.length, 'attachment')} (${plural(pages, 'page')} merged${flags.length ? `, ${plural(flags.length, 'file')} kept as ${flags.length === 1 ? 'it came' : 'they came'}` : ''})`
-          : `imported ${what} by hand, without its attachments`,
-      });
-      invoice = { ...invoice, header: mapped.header, lines: mapped.lines, flags, ...(notes.length ? { notes } : {}) };
-    }
-
-    // Validated as it lands; routed too under auto-route, or left where it is with every reason.
-    if (ledger) {
-      const issues = await issuesFor(desk, invoice, current, 'before-routing', ledger);
-      if (input.route) {
-        const route = decideRoute(invoice, issues, routeLines(invoice, (current.rules ?? emptyVaultRules()).routing, ledger), tx.now, { failover: true });
-        decision = { routed: route.routed, reasons: route.reasons };
-        invoice = entry(route.invoice, tx, route.routed ? 'invoice.routed' : 'invoice.route-failed', route.routed ? (issues.length ? 'warning' : 'ok') : 'error',
-          route.routed ? `auto-routed to ${route.reviewers.join(', ')}` : `auto-route left it in its queue: ${route.reasons.join(' | ')}`);
-      } else {
-        const summary = summariseIssues(issues);
-        invoice = entry({ ...invoice, validation: { at: tx.now, level: 'before-routing', issues } }, tx, 'invoice.validated', summary.outcome, summary.detail);
-        decision = { routed: false, reasons: issues.filter((issue) => issue.level === 'error').map((issue) => issue.message) };
+    const done = new Map<Prepared, BatchImportOutcome>();
+    for (const prepared of work) {
+      try {
+        done.set(prepared, await recordOne(desk, tx, current, prepared, ledger));
+      } catch (error) {
+        // One requisition's refusal (no such document to fill, no queue) is its own.
+        if (!(error instanceof UserError)) throw error;
+        done.set(prepared, { state: 'failed', error: error.message });
       }
-    } else if (input.route) {
-      decision = { routed: false, reasons: [`vault '${current.name}' has no accounting data to validate against — import the accounting folder`] };
-      invoice = { ...invoice, routing: { at: tx.now, outcome: 'failed', reasons: decision.reasons } };
     }
-    await tx.putInvoice(invoice);
-    return { state: 'imported', invoice, ...decision };
+    return done;
   });
-  if (outcome.state === 'imported') desk.events.emit('invoices.changed', { vaultId: vault.id, ids: [outcome.invoice.id], action: 'imported' });
-  return outcome;
+  const ids = [...recorded.values()].flatMap((outcome) => (outcome.state === 'imported' ? [outcome.invoice.id] : []));
+  if (ids.length) desk.events.emit('invoices.changed', { vaultId: vault.id, ids, action: 'imported' });
+  return outcomes.map((entry) => ('input' in entry ? recorded.get(entry)! : entry));
+}
+
+async function recordOne(desk: DeskContext, tx: Transaction, vault: Vault, prepared: Prepared, ledger: Ledger | null): Promise<ImportOutcome> {
+  const { input, mapped, files, flags, notes, what } = prepared;
+  const link = mapped.procore;
+  const again = await tx.invoiceForRequisition(vault.id, link.companyId, link.requisitionId);
+  if (again) return already(desk, vault.id, again, tx);
+  const source = input.mode === 'auto' ? { kind: 'procore-auto' as const, procore: link } : { kind: 'procore-manual' as const, procore: link };
+
+  let invoice: Invoice;
+  if (input.documentId) {
+    invoice = fillDocument(await documentToFill(tx, vault, input.documentId), { header: mapped.header, lines: mapped.lines, source, notes, tx, what });
+  } else {
+    const queueId = queueFor(vault, input.queue);
+    const id = procoreInvoiceId(link.companyId, link.requisitionId);
+    const attachments: Attachment[] = files.length ? await writeDocumentFiles(tx.dataDir, vault.id, id, files) : [];
+    const pages = input.attachments?.pages ?? 0;
+    invoice = newDocument({
+      id,
+      vaultId: vault.id,
+      queueId,
+      source,
+      attachments,
+      user: tx.user,
+      now: tx.now,
+      detail: input.attachments
+        ? `imported ${what} with ${plural(input.attachments.names.length, 'attachment')} (${plural(pages, 'page')} merged${flags.length ? `, ${plural(input.attachments.kept.length, 'file')} kept as ${input.attachments.kept.length === 1 ? 'it came' : 'they came'}` : ''})`
+        : `imported ${what} by hand, without its attachments`,
+    });
+    invoice = { ...invoice, header: mapped.header, lines: mapped.lines, flags, ...(notes.length ? { notes } : {}) };
+  }
+
+  // Validated as it lands; routed too under auto-route, or left where it is with every reason.
+  let decision: { routed: boolean; reasons: string[] } = { routed: false, reasons: [] };
+  if (ledger) {
+    const issues = await issuesFor(desk, invoice, vault, 'before-routing', ledger, tx);
+    if (input.route) {
+      const route = decideRoute(invoice, issues, routeLines(invoice, (vault.rules ?? emptyVaultRules()).routing, ledger), tx.now, { failover: true });
+      decision = { routed: route.routed, reasons: route.reasons };
+      invoice = entry(
+        route.invoice,
+        tx,
+        route.routed ? 'invoice.routed' : 'invoice.route-failed',
+        route.routed ? (issues.length ? 'warning' : 'ok') : 'error',
+        route.routed ? `auto-routed to ${route.reviewers.join(', ')}` : `auto-route left it in its queue: ${route.reasons.join(' | ')}`,
+      );
+    } else {
+      const summary = summariseIssues(issues);
+      invoice = entry({ ...invoice, validation: { at: tx.now, level: 'before-routing', issues } }, tx, 'invoice.validated', summary.outcome, summary.detail);
+      decision = { routed: false, reasons: issues.filter((issue) => issue.level === 'error').map((issue) => issue.message) };
+    }
+  } else if (input.route) {
+    decision = { routed: false, reasons: [`vault '${vault.name}' has no accounting data to validate against — import the accounting folder`] };
+    invoice = { ...invoice, routing: { at: tx.now, outcome: 'failed', reasons: decision.reasons } };
+  }
+  await tx.putInvoice(invoice);
+  return { state: 'imported', invoice, ...decision };
 }
 
 async function already(desk: DeskContext, vaultId: string, invoiceId: InvoiceId, tx?: Transaction): Promise<ImportOutcome> {

@@ -29,7 +29,7 @@ import {
   summariseIssues,
   type InvoiceEdit,
 } from '../domain/workflow.js';
-import type { Transaction } from '../store/store.js';
+import type { InvoiceIndexView, Transaction } from '../store/store.js';
 import type { LoadProblem } from '../accounting/bridge.js';
 import { currentLedger, noAccountingData, openVaultBridge } from './accounting.js';
 import type { DeskContext } from './context.js';
@@ -107,9 +107,16 @@ export async function vaultLedger(desk: DeskContext, vaultRef: string): Promise<
   return currentLedger(desk, vaultRef);
 }
 
-export async function issuesFor(desk: DeskContext, invoice: Invoice, vault: Vault, level: ValidationLevel, ledger: Ledger): Promise<ValidationIssue[]> {
+export async function issuesFor(
+  desk: DeskContext,
+  invoice: Invoice,
+  vault: Vault,
+  level: ValidationLevel,
+  ledger: Ledger,
+  index: Pick<InvoiceIndexView, 'invoicesByNumber'> = desk.store,
+): Promise<ValidationIssue[]> {
   // The vault's other invoices with this number come from its index: nothing else is opened.
-  const others = (await desk.store.invoicesByNumber(vault.id, invoice.header.vendor, invoice.header.invoiceNumber)).filter((other) => other.id !== invoice.id);
+  const others = (await index.invoicesByNumber(vault.id, invoice.header.vendor, invoice.header.invoiceNumber)).filter((other) => other.id !== invoice.id);
   return validateInvoice(invoice, {
     ledger,
     rules: vault.rules ?? emptyVaultRules(),

@@ -1,5 +1,6 @@
 // A Procore invoice's attachments as one PDF: PDF pages in attachment order, JPEG and PNG as pages.
 // Whatever cannot be merged is kept byte for byte beside it, with a reason naming the file.
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ContentType } from '../domain/invoice.js';
 import type { MergeReply, MergeRequest, Problem } from './merge-worker.js';
@@ -72,38 +73,41 @@ function startWorker(): Worker {
 }
 
 /**
- * An idle worker kept for the next merge: starting one costs about a second (pdf-lib and exifr
- * load in it), which a sync importing hundreds of invoices cannot pay each time. A worker stopped
- * at a deadline or by an error is never reused. It does not keep the process alive.
+ * Workers kept for the next merges: starting one costs about a second (pdf-lib and exifr load in
+ * it), which a sync importing hundreds of invoices cannot pay each time. At most one per core run
+ * at once (more only fight over the CPU); further merges wait their turn. A worker stopped at a
+ * deadline or by an error is never reused. Idle workers do not keep the process alive.
  */
-let idle: Worker | null = null;
+const MAX_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
+const idle: Worker[] = [];
+let busy = 0;
+const waiting: (() => void)[] = [];
 
-function takeWorker(): Worker {
-  const worker = idle ?? startWorker();
-  idle = null;
+async function takeWorker(): Promise<Worker> {
+  while (busy >= MAX_WORKERS) await new Promise<void>((resolve) => waiting.push(resolve));
+  busy += 1;
+  const worker = idle.pop() ?? startWorker();
   worker.ref();
   return worker;
 }
 
-function putBack(worker: Worker): void {
-  if (idle) {
-    void worker.terminate();
-    return;
-  }
-  worker.unref();
-  idle = worker;
+function giveBack(worker: Worker, reusable: boolean): void {
+  busy -= 1;
+  if (reusable) {
+    worker.unref();
+    idle.push(worker);
+  } else void worker.terminate();
+  waiting.shift()?.();
 }
 
-/** Stops the idle merge worker (tests and a closing process). */
+/** Stops the idle merge workers (tests and a closing process). */
 export async function closeMergeWorker(): Promise<void> {
-  const worker = idle;
-  idle = null;
-  if (worker) await worker.terminate();
+  await Promise.all(idle.splice(0).map((worker) => worker.terminate()));
 }
 
-function runWorker(request: MergeRequest, deadlineMs: number): Promise<MergeReply> {
+async function runWorker(request: MergeRequest, deadlineMs: number): Promise<MergeReply> {
+  const worker = await takeWorker();
   return new Promise((resolve, reject) => {
-    const worker = takeWorker();
     let settled = false;
     const settle = (outcome: () => void, reusable: boolean) => {
       if (settled) return;
@@ -112,8 +116,7 @@ function runWorker(request: MergeRequest, deadlineMs: number): Promise<MergeRepl
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
-      if (reusable) putBack(worker);
-      else void worker.terminate();
+      giveBack(worker, reusable);
       outcome();
     };
     const timer = setTimeout(() => settle(() => reject(new MergeDeadlineError(request.files.map((file) => file.name), deadlineMs)), false), deadlineMs);

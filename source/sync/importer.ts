@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connection } from '../app/procore.js';
-import type { MergedAttachments } from '../app/imports.js';
+import type { MergedAttachments, RequisitionImport } from '../app/imports.js';
 import { UserError } from '../domain/errors.js';
 import { hasLicence, type Vault } from '../domain/vault.js';
 import { BEHAVIOR_LABELS, procoreConfigOf } from '../domain/procore-config.js';
@@ -35,6 +35,8 @@ export interface ImporterOptions {
   onlyProjects?: readonly string[];
   /** Requisitions downloaded and merged at once. */
   concurrency?: number;
+  /** Requisitions recorded per transaction. */
+  batchSize?: number;
   mergeDeadlineMs?: number;
   downloadDeadlineMs?: number;
 }
@@ -210,25 +212,49 @@ async function pollProject(ctx: JobContext, input: PollInput): Promise<void> {
     }
   }
 
-  await inTurns(candidates, input.options.concurrency ?? 4, ctx.signal, async (requisition) => {
-    try {
-      const outcome = await importOne(ctx, input, requisition);
-      if (state.waiting[requisition.id]) changes.waiting.set(requisition.id, null);
-      if (state.failures[requisition.id]) changes.failures.set(requisition.id, null);
-      if (outcome.state === 'already') return;
-      const invoiceId = outcome.invoice.id;
-      report.imported.push(invoiceId);
-      if (outcome.routed) report.routed.push(invoiceId);
-      else report.leftInQueue.push({ id: invoiceId, reason: outcome.reasons.join(' | ') || 'auto-queue: waits in the queue for a clerk' });
-      ctx.report({ kind: 'imported', vaultId: vault.id, requisitionId: requisition.id, invoiceId, routed: outcome.routed, reasons: outcome.reasons });
-    } catch (error) {
-      if (error instanceof CannotRunError || isAccessProblem(error)) throw error;
-      const message = (error as Error).message;
-      report.failed.push({ id: requisition.id, reason: message });
-      changes.failures.set(requisition.id, message);
-      ctx.report({ kind: 'failed', vaultId: vault.id, requisitionId: requisition.id, error: message });
-    }
-  });
+  const forget = (id: string) => {
+    if (state.waiting[id]) changes.waiting.set(id, null);
+    if (state.failures[id]) changes.failures.set(id, null);
+  };
+  const fail = (id: string, message: string) => {
+    report.failed.push({ id, reason: message });
+    changes.failures.set(id, message);
+    ctx.report({ kind: 'failed', vaultId: vault.id, requisitionId: id, error: message });
+  };
+  // Downloaded and merged a few at a time; recorded a batch per transaction, the next batch
+  // downloading while the one before is written.
+  const batchSize = input.options.batchSize ?? 16;
+  let recording: Promise<void> = Promise.resolve();
+  for (let start = 0; start < candidates.length && !ctx.signal.aborted; start += batchSize) {
+    const batch = candidates.slice(start, start + batchSize);
+    const prepared: { requisition: ProcoreRequisition; import: RequisitionImport }[] = [];
+    await inTurns(batch, input.options.concurrency ?? 4, ctx.signal, async (requisition) => {
+      try {
+        prepared.push({ requisition, import: await prepareImport(ctx, input, requisition) });
+      } catch (error) {
+        if (error instanceof CannotRunError || isAccessProblem(error)) throw error;
+        fail(requisition.id, (error as Error).message);
+      }
+    });
+    await recording;
+    recording = (async () => {
+      const outcomes = await desk.imports.recordMany(prepared.map((entry) => entry.import));
+      outcomes.forEach((outcome, index) => {
+        const { requisition } = prepared[index]!;
+        if (outcome.state === 'failed') return fail(requisition.id, outcome.error);
+        forget(requisition.id);
+        if (outcome.state === 'already') return;
+        const invoiceId = outcome.invoice.id;
+        report.imported.push(invoiceId);
+        if (outcome.routed) report.routed.push(invoiceId);
+        else report.leftInQueue.push({ id: invoiceId, reason: outcome.reasons.join(' | ') || 'auto-queue: waits in the queue for a clerk' });
+        ctx.report({ kind: 'imported', vaultId: vault.id, requisitionId: requisition.id, invoiceId, routed: outcome.routed, reasons: outcome.reasons });
+      });
+    })();
+    // Awaited before the next batch is recorded; until then a failure must not count as unhandled.
+    recording.catch(() => undefined);
+  }
+  await recording;
 
   // Last, and only once every import above is recorded: the watermark may move past them.
   await desk.imports.updateSyncState(vault.id, (draft, at) => {
@@ -249,8 +275,9 @@ async function pollProject(ctx: JobContext, input: PollInput): Promise<void> {
   });
 }
 
-async function importOne(ctx: JobContext, input: PollInput, listed: ProcoreRequisition) {
-  const { desk, vault } = ctx;
+/** Everything a requisition's import needs, read and downloaded: the batch records it. */
+async function prepareImport(ctx: JobContext, input: PollInput, listed: ProcoreRequisition): Promise<RequisitionImport> {
+  const { vault } = ctx;
   const { connection, project, resources } = input;
   const config = procoreConfigOf(vault);
   // The list with view=extended carries items; a list that does not is completed by one GET.
@@ -266,14 +293,14 @@ async function importOne(ctx: JobContext, input: PollInput, listed: ProcoreRequi
     : null;
 
   const attachments = await downloadAndMerge(ctx, input, requisition);
-  return desk.imports.record({
+  return {
     vault: vault.id,
     bundle: { requisition, commitment, vendor, project, companyId: config.companyId! },
     attachments,
     route: config.behavior === 'auto-route',
     notes: decision.notes,
     mode: 'auto',
-  });
+  };
 }
 
 function cached<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
