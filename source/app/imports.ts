@@ -14,6 +14,7 @@ import { emptyVaultRules } from '../domain/rules.js';
 import type { SyncState } from '../domain/sync.js';
 import { requireQueue, requireRole, requireVault, type Vault } from '../domain/vault.js';
 import { decideRoute, plural, summariseIssues } from '../domain/workflow.js';
+import { removeDeadWritersFiles } from '../disk/json-file.js';
 import { writeDocumentFiles, type DocumentFile } from '../store/documents.js';
 import { layout } from '../store/layout.js';
 import type { Transaction } from '../store/store.js';
@@ -301,8 +302,22 @@ export async function removeStaging(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Removes everything in a vault's staging area; returns how many leftovers there were. */
+/**
+ * Removes what a killed run left: everything in the vault's staging area, and the temporary
+ * files of writers that died mid-write (their pid gone) beside the data dir's and the vault's
+ * files. Returns how many leftovers there were.
+ */
 export async function sweepStaging(desk: DeskContext, vaultId: string): Promise<number> {
+  const removed = await removeDeadWritersFiles([
+    desk.dataDir,
+    layout.vaultDir(desk.dataDir, vaultId),
+    layout.invoicesDir(desk.dataDir, vaultId),
+    layout.indexDir(desk.dataDir, vaultId),
+  ]);
+  return removed + (await removeStagingArea(desk, vaultId));
+}
+
+async function removeStagingArea(desk: DeskContext, vaultId: string): Promise<number> {
   const root = layout.staging(desk.dataDir, vaultId);
   let names: string[];
   try {

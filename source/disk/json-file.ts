@@ -2,10 +2,11 @@
 // mode (0600 for secrets), optionally the previous good generation kept beside it as NAME.prev,
 // and the stat of what was read so a reader can tell later whether another process replaced it.
 // A plain class; its read and write have the shape the store's database adapter wants.
-import { chmod, copyFile, constants, link, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, copyFile, constants, link, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { pidAlive } from './lock.js';
 
 export class CorruptFileError extends Error {
   constructor(
@@ -230,4 +231,33 @@ export class JsonFile<T> {
   private tempName(purpose = 'new'): string {
     return join(dirname(this.path), `.${basename(this.path)}.${purpose}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   }
+}
+
+/** `.NAME.PURPOSE.PID.RANDOM.tmp`: what tempName writes, with the writer's pid. */
+const TEMP_NAME = /^\..+\.[a-z]+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes the temporary files of writers that died mid-write (kill -9 between writing and
+ * renaming) in these folders: only those whose process is gone on this host, so a live writer's
+ * file is never touched. Returns how many were removed.
+ */
+export async function removeDeadWritersFiles(dirs: readonly string[]): Promise<number> {
+  let removed = 0;
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const match = TEMP_NAME.exec(name);
+      if (!match || pidAlive(Number(match[1]))) continue;
+      await unlink(join(dir, name)).then(
+        () => (removed += 1),
+        () => undefined,
+      );
+    }
+  }
+  return removed;
 }
