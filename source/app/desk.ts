@@ -28,6 +28,7 @@ import * as imports from './imports.js';
 import * as invoices from './invoices.js';
 import * as jobs from './jobs.js';
 import type * as ProcoreServices from './procore.js';
+import type * as ManualImport from './manual-import.js';
 import { procoreView } from './procore-view.js';
 import * as rules from './rules.js';
 import * as summary from './summary.js';
@@ -59,6 +60,7 @@ export function currentUser(): string {
 
 /** The Procore services load axios (~0.3 s): they are imported the first time one is called. */
 const procoreModule = () => import('./procore.js');
+const manualImportModule = () => import('./manual-import.js');
 
 /** A service function with the desk context already given. */
 type Bound<F> = F extends (ctx: DeskContext, ...rest: infer R) => infer Out ? (...rest: R) => Promise<Awaited<Out>> : never;
@@ -155,6 +157,10 @@ function services(ctx: DeskContext) {
       disconnect: announcing('procore', lazyProcore('disconnect')),
       companies: lazyProcore('listCompanies'),
       configure: announcing('procore', lazyProcore('configure')),
+      /** Requisitions to import by hand, across the company's projects, marked where they already are. */
+      requisitions: async (query: ManualImport.RequisitionQuery) => (await manualImportModule()).requisitionChoices(ctx, query),
+      /** Fills an invoice (new, or a queued document's) from a requisition, without its attachments. */
+      importRequisition: async (input: ManualImport.ManualImportInput) => (await manualImportModule()).importRequisition(ctx, input),
     },
     imports: {
       /** Records a requisition as an invoice, exactly once per vault (see app/imports.ts). */

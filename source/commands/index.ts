@@ -12,6 +12,8 @@ import {
   procoreConnectCommand,
   procoreDisconnectCommand,
   procoreEnvCommand,
+  procoreImportCommand,
+  procoreRequisitionsCommand,
   procoreShowCommand,
 } from './procore.js';
 import { jobsDisableCommand, jobsEnableCommand, jobsListCommand, jobsRunCommand } from './jobs.js';
@@ -42,6 +44,8 @@ export const COMMANDS: readonly Command[] = [
   procoreCompaniesCommand,
   procoreConfigureCommand,
   procoreShowCommand,
+  procoreRequisitionsCommand,
+  procoreImportCommand,
   procoreDisconnectCommand,
   jobsListCommand,
   jobsRunCommand,

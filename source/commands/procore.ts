@@ -274,3 +274,102 @@ export const procoreDisconnectCommand: Command = {
     ctx.out(`Disconnected vault '${result.vault.name}' from Procore${result.revoked ? ' (the token is revoked)' : ''}.`);
   },
 };
+
+const cents = (value: number | null) => (value === null ? '-' : (value / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+
+export const procoreRequisitionsCommand: Command = {
+  path: ['procore', 'requisitions'],
+  summary: "List the company's subcontractor invoices that can be imported by hand",
+  usage: 'apdesk procore requisitions --vault VAULT [--status approved|all|STATUS] [--project P] [--search TEXT] [--json]',
+  details:
+    'Across the projects the connected user can see (or one), those in the status asked for (approved by\n' +
+    'default), each marked when it is already imported (and where) or synced by another integration.\n' +
+    'Import one with apdesk procore import --vault VAULT --requisition ID.',
+  options: {
+    ...VAULT_OPTION,
+    status: { type: 'string', value: 'STATUS', description: 'a Procore status, or all (default approved)' },
+    project: { type: 'string', value: 'P', description: 'only this project (id, number or name)' },
+    search: { type: 'string', value: 'TEXT', description: 'words to find in the vendor, numbers, contract or project' },
+  },
+  json: true,
+  async run(ctx) {
+    const vault = requiredVault(ctx, this.usage);
+    const status = stringOption(ctx.values, 'status');
+    const project = stringOption(ctx.values, 'project');
+    const search = stringOption(ctx.values, 'search');
+    const found = await (await ctx.desk()).procore.requisitions({
+      vault,
+      ...(status !== undefined ? { status } : {}),
+      ...(project !== undefined ? { project } : {}),
+      ...(search !== undefined ? { search } : {}),
+    });
+    if (ctx.json) return printJson(ctx, { vault: found.vault.id, projectsVisible: found.projectsVisible, requisitions: found.choices });
+    if (!found.choices.length) {
+      ctx.out(`No ${status ?? 'approved'} requisitions found in ${found.projectsVisible} visible project${found.projectsVisible === 1 ? '' : 's'}.`);
+    } else {
+      ctx.out(
+        table(
+          ['REQUISITION', 'PROJECT', 'VENDOR', 'INVOICE #', 'DUE', 'STATUS', 'FILES', 'IN APDESK'],
+          found.choices.map((choice) => [
+            choice.id,
+            oneLine(choice.projectName ?? choice.projectId),
+            oneLine(choice.vendorName ?? '-'),
+            oneLine(choice.invoiceNumber ?? (choice.number ? `#${choice.number}` : '-')),
+            cents(choice.amountDue),
+            choice.status ?? '-',
+            String(choice.attachments),
+            choice.imported ? `imported: ${choice.imported.invoiceId} in ${choice.imported.vaultName}` : choice.syncedElsewhere ? 'synced elsewhere' : '-',
+          ]),
+        ),
+      );
+    }
+    ctx.out(`${found.projectsVisible} project${found.projectsVisible === 1 ? '' : 's'} visible to the connected user (one who is not a company admin sees only the projects they belong to).`);
+  },
+};
+
+export const procoreImportCommand: Command = {
+  path: ['procore', 'import'],
+  summary: 'Fill an invoice from a Procore requisition by hand (header and lines, without attachments)',
+  usage: 'apdesk procore import --vault VAULT --requisition ID [--document DOC_ID | --queue QUEUE] [--project P] [--json]',
+  details:
+    'Works with the sync loop stopped and without the cloud-sync licence. With --document it fills that\n' +
+    "queued document's invoice instead of a new one: for an invoice signed through DocuSign, add the signed\n" +
+    'document to a queue, then fill it from its requisition. A requisition already imported is shown where\n' +
+    'it is, and nothing changes.',
+  options: {
+    ...VAULT_OPTION,
+    requisition: { type: 'string', value: 'ID', description: 'the Procore requisition (subcontractor invoice) id', required: true },
+    document: { type: 'string', value: 'DOC_ID', description: 'fill this queued document instead of a new invoice' },
+    queue: { type: 'string', value: 'QUEUE', description: "a new invoice's queue (default: the configured Procore queue)" },
+    project: { type: 'string', value: 'P', description: 'the project to look in first (id, number or name)' },
+  },
+  json: true,
+  async run(ctx) {
+    const vault = requiredVault(ctx, this.usage);
+    const document = stringOption(ctx.values, 'document');
+    const queue = stringOption(ctx.values, 'queue');
+    const project = stringOption(ctx.values, 'project');
+    if (document !== undefined && queue !== undefined) throw new UsageError('give --document or --queue, not both: a document is already in its queue');
+    const outcome = await (await ctx.desk()).procore.importRequisition({
+      vault,
+      requisition: stringOption(ctx.values, 'requisition')!,
+      ...(document !== undefined ? { document } : {}),
+      ...(queue !== undefined ? { queue } : {}),
+      ...(project !== undefined ? { project } : {}),
+    });
+    if (outcome.state === 'imported') {
+      if (ctx.json) return printJson(ctx, { state: 'imported', invoice: outcome.invoice });
+      const invoice = outcome.invoice;
+      const errors = (invoice.validation?.issues ?? []).filter((issue) => issue.level === 'error');
+      ctx.out(
+        `Filled ${invoice.id} from Procore requisition ${stringOption(ctx.values, 'requisition')}: ${invoice.lines.length} line${invoice.lines.length === 1 ? '' : 's'}, total ${cents(invoice.header.total)}.` +
+          (errors.length ? `\nIt does not validate yet: ${errors.map((issue) => issue.message).join(' | ')}` : '\nIt validates; route it with apdesk invoices route ' + invoice.id) +
+          (invoice.attachments.length ? '' : '\nIt has no document: the requisition\'s files are not imported by hand — add one with apdesk queue add-document, or import with --document.'),
+      );
+      return;
+    }
+    const where = outcome.state === 'elsewhere' ? ` in vault '${outcome.vaultName}'` : '';
+    if (ctx.json) return printJson(ctx, outcome);
+    throw new UserError(`requisition ${stringOption(ctx.values, 'requisition')} is already imported as ${outcome.invoiceId}${where} (${outcome.status}); nothing was changed`);
+  },
+};
