@@ -3,6 +3,8 @@ import { INVOICE_STATUSES, type InvoiceStatus } from '../domain/invoice.js';
 import { requireVault, type Queue, type Vault } from '../domain/vault.js';
 import { currentHolder, type LockHolder } from '../store/lock.js';
 import { currentLease, type LeaseHolder } from '../store/lease.js';
+import { findJob } from '../domain/jobs.js';
+import { importState } from '../domain/sync.js';
 import type { DeskContext } from './context.js';
 
 export type StatusCounts = Record<InvoiceStatus, number>;
@@ -61,10 +63,20 @@ export interface DeskStatus {
   /** Who runs the sync loop of this data dir, and whether that holder has gone. */
   sync: { holder: LeaseHolder; expired: boolean } | null;
   problems: string[];
+  /** Per vault with Procore: whether its invoices flow in, and why not. */
+  imports: { vaultId: string; state: string }[];
 }
 
 export async function deskStatus(desk: DeskContext): Promise<DeskStatus> {
   const settings = await desk.store.settings();
+  const sync = await currentLease(desk.dataDir);
+  const imports: DeskStatus['imports'] = [];
+  for (const vault of settings.vaults) {
+    const job = findJob(settings.jobs ?? [], vault.id, 'procore-import');
+    const lastRun = vault.procore ? (await desk.store.syncState(vault.id)).runs['procore-import'] ?? null : null;
+    const state = importState(vault, { jobEnabled: job?.enabled ?? false, loopRunning: sync !== null && !sync.expired, lastRun });
+    if (state) imports.push({ vaultId: vault.id, state });
+  }
   return {
     dataDir: desk.dataDir,
     user: desk.user,
@@ -73,7 +85,8 @@ export async function deskStatus(desk: DeskContext): Promise<DeskStatus> {
     schemaVersion: settings.schemaVersion,
     vaults: await vaultSummaries(desk),
     lock: await currentHolder(desk.dataDir),
-    sync: await currentLease(desk.dataDir),
+    sync,
     problems: [...desk.store.problems],
+    imports,
   };
 }

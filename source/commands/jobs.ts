@@ -17,7 +17,8 @@ export const jobsListCommand: Command = {
     const { jobStatuses } = await import('../sync/status.js');
     const rows = await jobStatuses(desk, stringOption(ctx.values, 'vault'));
     const loop = await desk.sync.leaseHolder();
-    if (ctx.json) return printJson(ctx, { loop: loop ? { pid: loop.holder.pid, host: loop.holder.host, user: loop.holder.user, since: loop.holder.since, running: !loop.expired } : null, jobs: rows });
+    // One row per job, as before; who runs the loop is in `apdesk status --json`.
+    if (ctx.json) return printJson(ctx, rows);
     if (!rows.length) return ctx.out(`No jobs configured. Enable one: apdesk jobs enable --vault VAULT ${JOB_KINDS.join('|')}`);
     ctx.out(
       table(

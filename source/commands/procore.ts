@@ -224,14 +224,18 @@ export const procoreShowCommand: Command = {
   options: VAULT_OPTION,
   json: true,
   async run(ctx) {
-    const view = await (await ctx.desk()).procore.view(requiredVault(ctx, this.usage));
+    const desk = await ctx.desk();
+    const view = await desk.procore.view(requiredVault(ctx, this.usage));
     const { vault, config } = view;
+    const sync = await desk.imports.syncState(vault.id);
     const queue = vault.queues.find((q) => q.id === config.queueId);
     const summary = {
       vault: vault.id,
       ...publicConfig(config),
       clientSecretStored: view.clientSecretStored,
       tokenExpiresAt: view.tokenExpiresAt,
+      projectsVisible: sync.projectsVisible,
+      projectsListedAt: sync.projectsListedAt,
     };
     if (ctx.json) return printJson(ctx, summary);
     const env = config.environment;
@@ -252,6 +256,12 @@ export const procoreShowCommand: Command = {
         ],
         ['token expires', summary.tokenExpiresAt ?? '-'],
         ['company', config.companyId ? `${oneLine(config.companyName)} (${config.companyId})` : 'not selected'],
+        [
+          'projects visible',
+          sync.projectsVisible !== null
+            ? `${sync.projectsVisible} as of ${sync.projectsListedAt} (a user who is not a company admin sees only the projects they belong to: invoices of the others are never imported)`
+            : 'not listed yet (the sync lists them; apdesk procore requisitions shows them now)',
+        ],
         ['import behaviour', BEHAVIOR_LABELS[config.behavior]],
         ['queue', queue?.name ?? 'not selected'],
         ['allow edit', config.allowEdit ? 'on: processors may edit imported Procore invoices' : 'off'],

@@ -55,7 +55,9 @@ export const statusCommand: Command = {
           ['STATUS', ...status.vaults.map((summary) => summary.vault.name)],
           INVOICE_STATUSES.map((name) => [name, ...status.vaults.map((summary) => String(summary.byStatus[name]))]),
         ),
+        '',
       );
+      for (const entry of status.imports) lines.push(`Procore import of ${entry.vaultId}: ${entry.state}`);
     } else {
       lines.push('', 'No vaults yet. Create one: apdesk vault add NAME --accounting sage300');
     }

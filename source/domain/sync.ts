@@ -2,7 +2,9 @@
 // project is polled again (the polling plan under Procore's hourly request budget); when a failed
 // import is retried; and the state a vault's sync keeps between cycles.
 import type { JobKind } from './jobs.js';
+import { BEHAVIOR_LABELS, procoreConfigOf } from './procore-config.js';
 import type { ProcoreProject, ProcoreRequisition } from './procore-mapping.js';
+import { hasLicence, type Vault } from './vault.js';
 
 /** Statuses that mean the subcontractor invoice reached Approved in Procore. */
 export const APPROVED_STATUSES = ['approved', 'approved_as_noted'] as const;
@@ -63,6 +65,36 @@ export type SyncEvent =
   | { kind: 'document-added'; vaultId: string; invoiceId: string; file: string }
   | { kind: 'rate-limit-pause'; vaultId: string; waitMs: number }
   | { kind: 'error'; vaultId: string; job: JobKind; error: string };
+
+/** What stops a vault's automated import before it asks Procore anything, or null. */
+export function importBlocker(vault: Vault): string | null {
+  if (!vault.procore) return `vault '${vault.name}' is not configured for Procore`;
+  const config = procoreConfigOf(vault);
+  if (!hasLicence(vault, 'procore')) return `vault '${vault.name}' has no procore licence`;
+  if (!hasLicence(vault, 'cloud-sync')) return `vault '${vault.name}' has no cloud-sync licence: automated import needs it (manual import does not)`;
+  if (config.behavior === 'manual') return `vault '${vault.name}' imports by hand (${BEHAVIOR_LABELS.manual}): choose an automated import behaviour, or disable the procore-import job`;
+  if (config.connection.state === 'not-connected') return `vault '${vault.name}' is not connected to Procore — Grant Access first`;
+  if (config.connection.state === 'reconnect-needed') return `the Procore connection of vault '${vault.name}' must be granted again (${config.connection.reason})`;
+  if (!config.companyId) return `vault '${vault.name}' has no Procore company chosen`;
+  if (!config.queueId) return `vault '${vault.name}' has no queue chosen for Procore invoices`;
+  return null;
+}
+
+/**
+ * One line on whether a vault's Procore invoices flow in, and why not: the import behaviour, what
+ * blocks it, the job, the loop. Null for a vault without Procore.
+ */
+export function importState(vault: Vault, input: { jobEnabled: boolean; loopRunning: boolean; lastRun?: JobRunRecord | null }): string | null {
+  if (!vault.procore) return null;
+  const config = procoreConfigOf(vault);
+  if (config.behavior === 'manual') return `${BEHAVIOR_LABELS.manual}: invoices come in only by hand (apdesk procore import)`;
+  const blocked = importBlocker(vault);
+  if (blocked) return `nothing imports: ${blocked}`;
+  if (!input.jobEnabled) return `nothing imports: the procore-import job is not enabled — apdesk jobs enable --vault ${vault.id} procore-import`;
+  if (!input.loopRunning) return 'nothing imports until the sync loop runs — apdesk sync (or once: apdesk sync --once)';
+  const last = input.lastRun;
+  return last ? `importing; last run ${last.startedAt}: ${last.outcome === 'ok' ? last.summary : `error: ${last.error}`}` : 'importing; not run yet';
+}
 
 // ---- the state a vault's sync keeps ----
 

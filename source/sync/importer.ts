@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import type { Connection } from '../app/procore.js';
 import type { MergedAttachments, RequisitionImport } from '../app/imports.js';
 import { UserError } from '../domain/errors.js';
-import { hasLicence, type Vault } from '../domain/vault.js';
-import { BEHAVIOR_LABELS, procoreConfigOf } from '../domain/procore-config.js';
+import { procoreConfigOf } from '../domain/procore-config.js';
 import type { ProcoreCommitment, ProcoreProject, ProcoreRequisition, ProcoreVendor } from '../domain/procore-mapping.js';
 import {
   afterPoll,
   decideRequisition,
+  importBlocker,
   DEFAULT_POLL_POLICY,
   isApproved,
   isHot,
@@ -26,6 +26,8 @@ import {
   type SyncState,
 } from '../domain/sync.js';
 import { emptyReport, type JobContext, type JobReport } from './job.js';
+
+export { importBlocker };
 
 export interface ImporterOptions {
   policy?: PollPolicy;
@@ -43,20 +45,6 @@ export interface ImporterOptions {
 
 /** Why the import cannot run for this vault at all (not a single requisition's failure). */
 export class CannotRunError extends UserError {}
-
-/** What stops a vault's automated import before it asks Procore anything, or null. */
-export function importBlocker(vault: Vault): string | null {
-  if (!vault.procore) return `vault '${vault.name}' is not configured for Procore`;
-  const config = procoreConfigOf(vault);
-  if (!hasLicence(vault, 'procore')) return `vault '${vault.name}' has no procore licence`;
-  if (!hasLicence(vault, 'cloud-sync')) return `vault '${vault.name}' has no cloud-sync licence: automated import needs it (manual import does not)`;
-  if (config.behavior === 'manual') return `vault '${vault.name}' imports by hand (${BEHAVIOR_LABELS.manual}): choose an automated import behaviour, or disable the procore-import job`;
-  if (config.connection.state === 'not-connected') return `vault '${vault.name}' is not connected to Procore — Grant Access first`;
-  if (config.connection.state === 'reconnect-needed') return `the Procore connection of vault '${vault.name}' must be granted again (${config.connection.reason})`;
-  if (!config.companyId) return `vault '${vault.name}' has no Procore company chosen`;
-  if (!config.queueId) return `vault '${vault.name}' has no queue chosen for Procore invoices`;
-  return null;
-}
 
 interface Lookups {
   commitments: Map<string, Promise<ProcoreCommitment>>;
