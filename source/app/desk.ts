@@ -8,6 +8,7 @@
 //   desk.documents  adding files to a queue         desk.workflow   validate … paid
 //   desk.rules      routing and validation rules    desk.jobs       scheduled jobs
 //   desk.accounting the accounting bridge           desk.procore    the Procore bridge (lazy: axios)
+//   desk.payments   payments written back to Procore, as recorded on invoices
 //   desk.demo       the demo vault
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -26,6 +27,7 @@ import * as documents from './documents.js';
 import * as invoices from './invoices.js';
 import * as jobs from './jobs.js';
 import type * as ProcoreServices from './procore.js';
+import * as procorePayments from './procore-payments.js';
 import { procoreView } from './procore-view.js';
 import * as rules from './rules.js';
 import * as summary from './summary.js';
@@ -153,6 +155,14 @@ function services(ctx: DeskContext) {
       disconnect: announcing('procore', lazyProcore('disconnect')),
       companies: lazyProcore('listCompanies'),
       configure: announcing('procore', lazyProcore('configure')),
+    },
+    payments: {
+      /** Records the Procore payment created (or found by its origin id) for a paid invoice. */
+      recordCreated: (id: string, payment: procorePayments.CreatedPayment) => procorePayments.recordPaymentCreated(ctx, id, payment),
+      /** Records Procore's refusal: the invoice waits for `retry` instead of being sent every run. */
+      recordFailed: (id: string, error: string) => procorePayments.recordPaymentFailed(ctx, id, error),
+      /** Asks for the invoice's payment to Procore again (clears a recorded refusal). */
+      retry: (id: string) => procorePayments.retryPayment(ctx, id),
     },
     sync: {
       /**
