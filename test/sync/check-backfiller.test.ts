@@ -18,6 +18,7 @@ import { acquireLock } from '../../source/store/lock.js';
 import { Store } from '../../source/store/store.js';
 import { runCheckBackfiller } from '../../source/sync/check-backfiller.js';
 import type { JobReport, SyncEvent } from '../../source/sync/job.js';
+import { expectOk } from '../helpers/cli.js';
 import { exited, spawnHelper } from '../helpers/process.js';
 import { STORE_OPTIONS } from '../helpers/store.js';
 import { tempDir } from '../helpers/temp.js';
@@ -181,6 +182,9 @@ describe('the check backfiller with payments to Procore', () => {
       state: 'created', paymentId: onCommitment[0]!.id, originId: `apdesk:${VAULT}:${first}:10001`, paymentNumber: 8, amount: 32838_75, at: expect.any(String),
     });
     expect(recorded.audit.at(-1)).toMatchObject({ action: 'invoice.procore-payment', outcome: 'ok', detail: expect.stringMatching(/created for \$32,838\.75/) });
+    // Scripts see its money as every other amount in --json: a decimal string.
+    const shown = await expectOk(['invoices', 'show', first, '--json', '--data-dir', dir]);
+    expect(JSON.parse(shown.stdout).procorePayment).toMatchObject({ state: 'created', amount: '32838.75', paymentNumber: 8 });
     expect((await invoice('INV-900001')).procorePayment).toBeUndefined();
     // apdesk names its payments by origin_id; the requisitions keep theirs.
     const state = await readState(stateDir);
