@@ -7,8 +7,10 @@
 // touched, so it keeps the updated time it got when it was paid; the watermark stays at or below
 // the oldest one still waiting, and otherwise moves up to this run's start (less a margin for
 // transactions that were under way). It lives in this process: the first run of a process sweeps
-// the last SWEEP_HORIZON_DAYS, later runs only what changed since. So a steady run reads a page
-// of the index and opens a handful of invoices, however large the vault.
+// the last SWEEP_HORIZON_DAYS, later runs only what changed since, never further back than that.
+// So a steady run reads a page of the index and opens a handful of invoices, however large the
+// vault. An invoice still waiting after SWEEP_HORIZON_DAYS is left to a person, whose retry
+// (desk.payments.retry) updates it and so brings it back in front of the next run.
 import { UserError } from '../domain/errors.js';
 import type { Invoice, PaymentRecord } from '../domain/invoice.js';
 import { formatMoney } from '../domain/money.js';
@@ -108,7 +110,8 @@ async function writePayments(ctx: JobContext, paidNow: readonly Invoice[], repor
   }
 
   const started = Date.now();
-  const floor = settledBefore.get(desk)?.get(vault.id) ?? started - SWEEP_HORIZON_DAYS * 86_400_000;
+  const horizon = started - SWEEP_HORIZON_DAYS * 86_400_000;
+  const floor = Math.max(horizon, settledBefore.get(desk)?.get(vault.id) ?? horizon);
   const seen = new Map<string, Invoice>(paidNow.map((invoice) => [invoice.id, invoice]));
   const rows = (await sweep(desk, vault.id, floor)).filter((row) => !seen.has(row.id));
   for await (const invoice of desk.invoices.read(rows)) seen.set(invoice.id, invoice);

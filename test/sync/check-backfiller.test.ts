@@ -308,6 +308,29 @@ describe('the check backfiller with payments to Procore', () => {
     expect((await run()).report.paymentsCreated).toEqual([id]);
   });
 
+  it('leaves an invoice paid more than 30 days ago to a person, whose retry brings it to the next run', async () => {
+    const requisition = approved.get('1280619')!;
+    const id = await exportedFromProcore(requisition.id);
+    const longAgo = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    await store.transact(async (tx) => {
+      const exported = (await tx.getInvoice(VAULT, id))!;
+      await tx.putInvoice({
+        ...exported,
+        status: 'paid',
+        payment: { checkNumber: '9001', checkDate: longAgo.slice(0, 10), amount: parseMoney('9000.00'), method: 'Check', recordedAt: longAgo },
+        updatedAt: longAgo,
+      });
+    });
+    // A new process (a new desk) looks back 30 days: this one is older.
+    const fresh = await run({ as: await openDesk({ dataDir: dir }) });
+    expect(fresh.report.paymentsCreated).toEqual([]);
+    expect(fresh.opened).toBe(false);
+    await desk.payments.retry(id);
+    expect((await invoice(id)).audit.at(-1)).toMatchObject({ action: 'invoice.procore-payment-retry', detail: expect.stringMatching(/the next check backfiller run sends it/) });
+    expect((await run()).report.paymentsCreated).toEqual([id]);
+    expect(await paymentsFor(id)).toEqual([expect.objectContaining({ checkNumber: '9001', amount: '9000.00' })]);
+  });
+
   it('writes nothing to Procore while Create payments in Procore is off; turned on, it pays what was paid meanwhile', async () => {
     await desk.procore.configure({ vault: VAULT, createPayments: false });
     const id = await exportedFromProcore('1280612');
