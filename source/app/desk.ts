@@ -8,6 +8,7 @@
 //   desk.documents  adding files to a queue         desk.workflow   validate … paid
 //   desk.rules      routing and validation rules    desk.jobs       scheduled jobs
 //   desk.accounting the accounting bridge           desk.procore    the Procore bridge (lazy: axios)
+//   desk.payments   payments written back to Procore, as recorded on invoices
 //   desk.demo       the demo vault
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -29,6 +30,7 @@ import * as invoices from './invoices.js';
 import * as jobs from './jobs.js';
 import type * as ProcoreServices from './procore.js';
 import type * as ManualImport from './manual-import.js';
+import * as procorePayments from './procore-payments.js';
 import { procoreView } from './procore-view.js';
 import * as rules from './rules.js';
 import * as summary from './summary.js';
@@ -176,6 +178,14 @@ function services(ctx: DeskContext) {
       sweepStaging: (vaultId: string) => imports.sweepStaging(ctx, vaultId),
       syncState: (vault: string) => imports.readSyncState(ctx, vault),
       updateSyncState: <T>(vault: string, change: (state: SyncState, now: string) => T) => imports.updateSyncState(ctx, vault, change),
+    },
+    payments: {
+      /** Records the Procore payment created (or found by its origin id) for a paid invoice. */
+      recordCreated: (id: string, payment: procorePayments.CreatedPayment) => procorePayments.recordPaymentCreated(ctx, id, payment),
+      /** Records Procore's refusal: the invoice waits for `retry` instead of being sent every run. */
+      recordFailed: (id: string, error: string) => procorePayments.recordPaymentFailed(ctx, id, error),
+      /** Asks for the invoice's payment to Procore again (clears a recorded refusal). */
+      retry: (id: string) => procorePayments.retryPayment(ctx, id),
     },
     sync: {
       /** Who holds the sync lease (runs the loop), and whether that holder has gone; null when no one. */

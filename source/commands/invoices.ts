@@ -19,6 +19,7 @@ export function invoiceJson(desk: Desk, invoice: Invoice) {
     lines: invoice.lines.map((line) => ({ ...line, amount: money(line.amount), retainage: money(line.retainage) })),
     attachments: invoice.attachments.map((attachment) => ({ ...attachment, path: join(desk.dataDir, attachment.path) })),
     payment: invoice.payment ? { ...invoice.payment, amount: money(invoice.payment.amount) } : (invoice.payment ?? null),
+    ...(invoice.procorePayment?.state === 'created' ? { procorePayment: { ...invoice.procorePayment, amount: money(invoice.procorePayment.amount) } } : {}),
     documentPath: document ? join(desk.dataDir, document.path) : null,
     pages: document?.pages ?? null,
   };

@@ -125,6 +125,14 @@ export interface PaymentRecord {
   recordedAt: string;
 }
 
+/**
+ * The payment apdesk wrote back to Procore for a paid Procore invoice, or why Procore refused it
+ * (kept until a person asks for the payment again). See domain/procore-payment.ts.
+ */
+export type ProcorePaymentRecord =
+  | { state: 'created'; paymentId: ProcoreId; originId: string; paymentNumber: number | null; amount: Cents; at: string }
+  | { state: 'failed'; error: string; at: string; attempts: number };
+
 /** Why and by whom an invoice was put on hold, and the status it returns to. */
 export interface HoldRecord {
   at: string;
@@ -153,6 +161,7 @@ export interface Invoice {
   routing?: RoutingRecord | null;
   exported?: ExportRecord | null;
   payment?: PaymentRecord | null;
+  procorePayment?: ProcorePaymentRecord | null;
   hold?: HoldRecord | null;
 }
 

@@ -6,7 +6,7 @@ import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axio
 import type { Logger } from '../log/log.js';
 import { ENVIRONMENT_LABELS, mayCarryToken, type ProcoreEnvironment } from './environments.js';
 import { AccessRefusedError, ProcoreError, procoreMessage } from './errors.js';
-import { parseJsonLossless } from './json.js';
+import { parseJsonLossless, stringifyLossless } from './json.js';
 import type { AccessTokens } from './tokens.js';
 
 export interface ProcoreHttpOptions {
@@ -234,7 +234,7 @@ export class ProcoreHttp {
           method,
           url,
           headers,
-          ...(options.body !== undefined ? { data: JSON.stringify(options.body) } : {}),
+          ...(options.body !== undefined ? { data: stringifyLossless(options.body) } : {}),
         });
       } catch (error) {
         const code = (error as { code?: string }).code ?? 'ERROR';

@@ -46,3 +46,24 @@ export function parseJsonLossless(text: string): unknown {
   }
   return JSON.parse(last === 0 ? text : out + text.slice(last));
 }
+
+/** An integer Procore reads as a JSON number, given as its exact digits (ids above 2^53 stay exact). */
+export class JsonDigits {
+  constructor(readonly digits: string) {
+    if (!/^-?\d+$/.test(digits)) throw new Error(`'${digits}' is not an integer`);
+  }
+}
+
+/**
+ * JSON.stringify, except that a JsonDigits is written as a bare number: the way back of
+ * parseJsonLossless, for request bodies that carry ids (a payment's requisition_id).
+ */
+export function stringifyLossless(value: unknown): string {
+  if (value instanceof JsonDigits) return value.digits;
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined || typeof item === 'function' ? 'null' : stringifyLossless(item))).join(',')}]`;
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    const fields = Object.entries(value as Record<string, unknown>).filter(([, field]) => field !== undefined && typeof field !== 'function');
+    return `{${fields.map(([key, field]) => `${JSON.stringify(key)}:${stringifyLossless(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../source/log/log.js';
 import { ProcoreHttp } from '../../source/procore/http.js';
 import { commitment, companies, me, projects, requisition, requisitions, vendor } from '../../source/procore/resources.js';
+import { contractPayments, createContractPayment } from '../../source/procore/payments.js';
+import type { ProcoreId } from '../../source/domain/ids.js';
+import type { Cents } from '../../source/domain/money.js';
 import { setRateLimits, readState } from '../../source/sandbox/control.js';
 import { DEMO_COMPANY_ID, DEMO_REQUISITIONS } from '../../source/sandbox/index.js';
 import { api, connect, sandbox, type TestSandbox } from '../sandbox/helpers.js';
@@ -26,6 +29,7 @@ interface Operation {
   path: string;
   parameters: { name: string; in: string; required?: boolean; schema?: Schema }[];
   responses: Record<string, { schema?: Schema }>;
+  requestBody?: { schema?: Schema };
   matches(method: string, path: string): boolean;
 }
 
@@ -170,14 +174,16 @@ function paramProblems(method: string, url: string): string[] {
 /** A pass-through in front of the sandbox's API that writes down what the client asks. */
 interface Recorder {
   url: string;
-  requests: { method: string; url: string }[];
+  requests: { method: string; url: string; body: string }[];
   close(): Promise<void>;
 }
 
 async function recorder(target: string): Promise<Recorder> {
   const requests: Recorder['requests'] = [];
   const server: Server = createServer((incoming, outgoing) => {
-    requests.push({ method: incoming.method ?? 'GET', url: incoming.url ?? '/' });
+    const request = { method: incoming.method ?? 'GET', url: incoming.url ?? '/', body: '' };
+    requests.push(request);
+    incoming.on('data', (chunk: Buffer) => (request.body += chunk.toString('utf8')));
     const upstream = httpRequest(new URL(incoming.url ?? '/', target), { method: incoming.method, headers: { ...incoming.headers, host: new URL(target).host } }, (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(outgoing);
@@ -241,6 +247,42 @@ describe('the client asks only what Procore takes', () => {
       ]),
     );
     expect(proxy.requests.flatMap((request) => paramProblems(request.method, request.url))).toEqual([]);
+  });
+
+  it('reads and creates contract payments with declared parameters, and a body of declared fields only, ids exact', async () => {
+    const state = await readState(box.stateDir);
+    const big = state.requisitions.find((candidate) => candidate.id === DEMO_REQUISITIONS.bigId)!;
+    const tokens = { accessToken: async () => token, refreshAfter: async () => token };
+    const http = new ProcoreHttp({ environment: { kind: 'local', apiUrl: proxy.url, loginUrl: box.loginUrl }, tokens, logger: silentLogger, companyId: DEMO_COMPANY_ID });
+    const from = proxy.requests.length;
+    await contractPayments(http, big.projectId, big.commitmentId);
+    const created = await createContractPayment(http, {
+      projectId: big.projectId as ProcoreId,
+      contractId: big.commitmentId as ProcoreId,
+      requisitionId: big.id as ProcoreId,
+      date: '2026-11-20',
+      amount: 14940_00 as Cents,
+      method: 'electronic',
+      checkNumber: '10003',
+      paymentNumber: 1,
+      invoiceNumber: 'BLE-5530',
+      notes: 'recorded by apdesk',
+      originId: 'apdesk:conformance:PC-1:10003',
+    });
+    expect(created.requisitionId).toBe(big.id);
+    const sent = proxy.requests.slice(from);
+    expect(sent.map((request) => `${request.method} ${new URL(request.url, 'http://client.invalid').pathname}`)).toEqual(['GET /rest/v1.0/contract_payments', 'POST /rest/v1.0/contract_payments']);
+    expect(sent.flatMap((request) => paramProblems(request.method, request.url))).toEqual([]);
+
+    const post = sent[1]!;
+    // The requisition id is above 2^53: written as the exact integer, not a rounded or quoted one.
+    expect(post.body).toContain(`"requisition_id":${big.id}`);
+    const schema = operationFor('POST', '/rest/v1.0/contract_payments').requestBody?.schema;
+    const finding: Finding = { problems: [], excused: new Set() };
+    conform('RestV10ContractPaymentsPost.json (request)', JSON.parse(post.body), schema, '', finding);
+    expect(finding.problems).toEqual([]);
+    const required = (schema as Schema & { required?: string[] }).required ?? [];
+    expect(required.filter((name) => !(name in JSON.parse(post.body)))).toEqual([]);
   });
 
   it('would notice a parameter the endpoint does not take', () => {
