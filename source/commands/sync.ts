@@ -188,10 +188,13 @@ export const syncFailuresCommand: Command = {
 
 export const syncReprocessCommand: Command = {
   path: ['sync', 'reprocess'],
-  summary: 'Import a failed or waiting requisition again, now',
-  usage: 'apdesk sync reprocess --vault VAULT REQUISITION [--json]',
+  summary: 'Import a failed or waiting requisition again, or ask Procore again for a refused payment',
+  usage: 'apdesk sync reprocess --vault VAULT REQUISITION|INVOICE [--json]',
+  details:
+    'A requisition id (digits): its import is tried now, or by the running sync loop at its next poll.\n' +
+    'An invoice id: the payment Procore refused for it is asked for again (fix the cause in Procore first).',
   options: { ...VAULT_OPTION },
-  positionals: { min: 1, max: 1, names: 'REQUISITION' },
+  positionals: { min: 1, max: 1, names: 'REQUISITION|INVOICE' },
   json: true,
   async run(ctx: CommandContext) {
     const vault = requiredVault(ctx, this.usage);

@@ -13,7 +13,13 @@ export interface ReprocessResult {
   message: string;
 }
 
-export async function reprocess(desk: Desk, vaultRef: string, requisitionId: string): Promise<ReprocessResult> {
+/**
+ * A requisition id (digits) is an import to try again; an invoice id is a Procore payment that
+ * Procore refused, asked for again once the user has fixed the cause.
+ */
+export async function reprocess(desk: Desk, vaultRef: string, ref: string): Promise<ReprocessResult> {
+  if (!/^\d+$/.test(ref)) return reprocessPayment(desk, vaultRef, ref);
+  const requisitionId = ref;
   const vault = await desk.vaults.get(vaultRef);
   const companyId = procoreConfigOf(vault).companyId;
   const already = companyId ? await desk.imports.whereInVault(vault.id, companyId, requisitionId) : undefined;
@@ -56,6 +62,34 @@ export async function reprocess(desk: Desk, vaultRef: string, requisitionId: str
     if (waiting) return { requisitionId, state: 'waiting', invoiceId: null, message: `Requisition ${requisitionId} still waits: ${waiting.reason}` };
     const skipped = run.report.skipped.find((entry) => entry.id === requisitionId);
     throw new UserError(`requisition ${requisitionId} was not imported${skipped ? `: ${skipped.reason}` : ': Procore no longer lists it as approved in that project'}`);
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
+async function reprocessPayment(desk: Desk, vaultRef: string, invoiceRef: string): Promise<ReprocessResult> {
+  const vault = await desk.vaults.get(vaultRef);
+  const invoice = await desk.invoices.get(invoiceRef);
+  if (invoice.vaultId !== vault.id) throw new UserError(`invoice ${invoice.id} is in vault '${invoice.vaultId}', not '${vault.name}'`);
+  await desk.payments.retry(invoice.id);
+  let lease;
+  try {
+    lease = await desk.sync.takeLease(`apdesk sync reprocess ${invoice.id}`);
+  } catch (error) {
+    if ((error as Error).name !== 'LeaseHeldError') throw error;
+    return { requisitionId: invoice.id, state: 'queued', invoiceId: invoice.id, message: `The running sync loop will ask Procore for the payment of ${invoice.id} at the check backfiller's next run.` };
+  }
+  try {
+    const job = (await desk.jobs.list(vault.id)).find((candidate) => candidate.kind === 'check-backfiller');
+    if (!job) throw new UserError(`vault '${vault.name}' has no check-backfiller job — enable it: apdesk jobs enable --vault ${vault.id} check-backfiller`);
+    const run = await runJob(desk, vault, job);
+    if (run.report.paymentsCreated.includes(invoice.id)) {
+      return { requisitionId: invoice.id, state: 'imported', invoiceId: invoice.id, message: `The payment of ${invoice.id} is created in Procore.` };
+    }
+    const failed = run.report.failed.find((entry) => entry.id === invoice.id);
+    if (failed) return { requisitionId: invoice.id, state: 'failed', invoiceId: invoice.id, message: `Procore refused the payment of ${invoice.id} again: ${failed.reason}` };
+    const error = run.error ? ` (${run.error})` : '';
+    return { requisitionId: invoice.id, state: 'queued', invoiceId: invoice.id, message: `The payment of ${invoice.id} is asked for again; the check backfiller's next run sends it${error}.` };
   } finally {
     await lease.release().catch(() => undefined);
   }
