@@ -83,6 +83,7 @@ const ITEM = z
       line_number: text,
       position: text,
       description_of_work: text,
+      cost_code_id: optionalId,
       cost_code: optionalObject({ full_code: text, code: text }),
       wbs_code: optionalObject({
         flat_code: text,
@@ -105,6 +106,7 @@ const ITEM = z
     position: item.position,
     description: item.description_of_work,
     costCode: item.cost_code?.full_code ?? item.cost_code?.code ?? null,
+    costCodeId: item.cost_code_id,
     wbsCode: item.wbs_code
       ? { flatCode: item.wbs_code.flat_code, segments: (item.wbs_code.segment_items ?? []).map((segment) => ({ type: segment.segment_type, name: segment.segment_name, code: segment.code })) }
       : null,
@@ -140,6 +142,10 @@ const REQUISITION = z
       requisition_start: day,
       requisition_end: day,
       updated_at: text,
+      // Another integration's id for the requisition: free text, not a Procore id.
+      origin_id: text,
+      erp_status: text,
+      electronic_signature_id: optionalId,
       summary: optionalObject({ current_payment_due: amount, tax_applicable_to_this_payment: amountOrZero }),
       items: z.array(ITEM, says({ wrongType: 'is not a list' })).nullish(),
       attachments: z.array(ATTACHMENT, says({ wrongType: 'is not a list' })).nullish(),
@@ -162,6 +168,9 @@ const REQUISITION = z
       periodStart: body.requisition_start,
       periodEnd: body.requisition_end,
       updatedAt: body.updated_at,
+      originId: body.origin_id,
+      erpStatus: body.erp_status,
+      electronicSignatureId: body.electronic_signature_id,
       summary: body.summary ? { currentPaymentDue: body.summary.current_payment_due, taxApplicableToThisPayment: body.summary.tax_applicable_to_this_payment } : null,
       items: body.items ?? null,
       attachments: body.attachments ?? [],
