@@ -190,19 +190,31 @@ function idFilter(request: SandboxRequest, name: string): string[] | null {
   });
 }
 
-/** `filters[name]=START...END` (ISO 8601, both ends included) as a test on a timestamp. */
+const RANGE_FORMS = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}Z)?$/;
+
+/**
+ * `filters[name]=START...END`, both ends included, in the two forms Procore documents:
+ * `YYYY-MM-DD...YYYY-MM-DD` and `YYYY-MM-DDTHH:MM:SSZ...YYYY-MM-DDTHH:MM:SSZ`. Anything else
+ * (fractions of a second, other offsets) is refused, so the client relies on nothing undocumented.
+ * A day as the end holds the whole day, in UTC: in which time zone Procore reads a bare day is not
+ * documented.
+ */
 function rangeFilter(request: SandboxRequest, name: string): ((value: string) => boolean) | null {
   const raw = request.query.get(`filters[${name}]`);
   if (raw === null) return null;
   const [from, to, extra] = raw.split('...');
-  const start = Date.parse(from ?? '');
-  const end = Date.parse(to ?? '');
-  if (extra !== undefined || Number.isNaN(start) || Number.isNaN(end)) {
-    throw badRequest(`filters[${name}] must be a range START...END of ISO 8601 times, e.g. 2026-11-01T00:00:00Z...2026-11-30T23:59:59Z`);
+  const start = from?.match(RANGE_FORMS);
+  const end = to?.match(RANGE_FORMS);
+  const first = start ? Date.parse(start[2] ? from! : `${from}T00:00:00Z`) : NaN;
+  const last = end ? Date.parse(end[2] ? to! : `${to}T23:59:59.999Z`) : NaN;
+  if (extra !== undefined || Number.isNaN(first) || Number.isNaN(last)) {
+    throw badRequest(
+      `filters[${name}] must be a range of ISO 8601 days or UTC times, YYYY-MM-DD...YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ...YYYY-MM-DDTHH:MM:SSZ (got '${raw}')`,
+    );
   }
   return (value) => {
     const at = Date.parse(value);
-    return at >= start && at <= end;
+    return at >= first && at <= last;
   };
 }
 

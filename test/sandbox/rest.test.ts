@@ -124,6 +124,20 @@ describe('requisitions', () => {
     expect(array.status).toBe(400);
     const badRange = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[updated_at]=yesterday`);
     expect(badRange.status).toBe(400);
+    // Only the two forms Procore documents: days, or UTC times to the second.
+    for (const undocumented of ['2026-11-03T09:05:00.000Z...2026-11-20T15:07:00Z', '2026-11-03T09:05:00+01:00...2026-11-20T15:07:00Z', '2026-11-03...']) {
+      const refused = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[updated_at]=${encodeURIComponent(undocumented)}`);
+      expect(refused.status, undocumented).toBe(400);
+      expect(refused.json.errors).toMatch(/YYYY-MM-DD\.\.\.YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ/);
+    }
+    // A day holds the whole day at either end: 11-03 09:02 and 11-20 15:10 are in now.
+    const days = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[updated_at]=2026-11-03...2026-11-20`);
+    expect(days.json.map((r: any) => [r.id, r.updated_at])).toEqual([
+      [1280602, '2026-11-03T09:02:00Z'],
+      [1280607, '2026-11-20T15:07:00Z'],
+      [1280609, '2026-11-03T09:09:00Z'],
+      [1280610, '2026-11-20T15:10:00Z'],
+    ]);
   });
 
   it('adds items and attachments with view=extended on v1.1; v1.0 has no vendor_id and no items', async () => {
