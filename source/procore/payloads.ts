@@ -237,16 +237,32 @@ const ME = z
 
 // ---- reading them ----
 
+/** The id of a record as Procore sent it, whatever else is wrong with the record; null when it has none. */
+function rawIdOf(raw: unknown): string | null {
+  const rawId = typeof raw === 'object' && raw !== null && 'id' in raw ? raw.id : undefined;
+  return typeof rawId === 'string' || typeof rawId === 'number' || typeof rawId === 'bigint' ? String(rawId) : null;
+}
+
 /** Checks one payload; a refusal names the record by its id as Procore sent it. */
 function payload<T>(schema: z.ZodType<T>, kind: string, raw: unknown): T {
   const checked = check(schema, raw);
   if (checked.ok) return checked.value;
-  const rawId = typeof raw === 'object' && raw !== null && 'id' in raw ? raw.id : undefined;
-  const named = typeof rawId === 'string' || typeof rawId === 'number' || typeof rawId === 'bigint' ? String(rawId) : '(no id)';
-  throw new UserError(`Procore ${kind} ${named}: ${checked.problem}`);
+  throw new UserError(`Procore ${kind} ${rawIdOf(raw) ?? '(no id)'}: ${checked.problem}`);
 }
 
 export const parseRequisition = (raw: unknown): ProcoreRequisition => payload(REQUISITION, 'requisition', raw);
+
+/** A requisition that did not pass the check: its id as sent (null without one) and what is wrong ("summary.current_payment_due is missing"). */
+export interface RefusedRequisition {
+  id: string | null;
+  reason: string;
+}
+
+/** One requisition checked without throwing, so that one bad record in a list is named and the rest still read. */
+export function checkRequisition(raw: unknown): { ok: true; requisition: ProcoreRequisition } | ({ ok: false } & RefusedRequisition) {
+  const checked = check(REQUISITION, raw);
+  return checked.ok ? { ok: true, requisition: checked.value } : { ok: false, id: rawIdOf(raw), reason: checked.problem };
+}
 export const parseCommitment = (raw: unknown): ProcoreCommitment => payload(COMMITMENT, 'commitment', raw);
 export const parseVendor = (raw: unknown): ProcoreVendor => payload(VENDOR, 'vendor', raw);
 export const parseProject = (raw: unknown): ProcoreProject => payload(PROJECT, 'project', raw);
