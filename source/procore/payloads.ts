@@ -220,6 +220,19 @@ const PROJECT = z
     }),
   );
 
+/** A cost code of a project: what a requisition item's cost_code_id names. */
+export interface ProcoreCostCode {
+  id: ProcoreId;
+  /** With its division, e.g. "03-300" (the code alone when Procore sends no full code). */
+  fullCode: string | null;
+  name: string | null;
+}
+
+// Procore's schema leaves a cost code empty ({}); these fields are read as its public docs show them.
+const COST_CODE = z
+  .object({ id, full_code: text, code: text, name: text }, says({ wrongType: 'is not an object' }))
+  .transform((body): ProcoreCostCode => ({ id: body.id, fullCode: body.full_code ?? body.code, name: body.name }));
+
 export interface ProcoreCompany {
   id: ProcoreId;
   name: string;
@@ -266,6 +279,7 @@ export function checkRequisition(raw: unknown): { ok: true; requisition: Procore
 export const parseCommitment = (raw: unknown): ProcoreCommitment => payload(COMMITMENT, 'commitment', raw);
 export const parseVendor = (raw: unknown): ProcoreVendor => payload(VENDOR, 'vendor', raw);
 export const parseProject = (raw: unknown): ProcoreProject => payload(PROJECT, 'project', raw);
+export const parseCostCode = (raw: unknown): ProcoreCostCode => payload(COST_CODE, 'cost code', raw);
 export const parseCompany = (raw: unknown): ProcoreCompany => payload(COMPANY, 'company', raw);
 export const parseMe = (raw: unknown): ProcoreUser => payload(ME, 'user', raw);
 

@@ -9,16 +9,19 @@ import {
   checkRequisition,
   parseCommitment,
   parseCompany,
+  parseCostCode,
   parseMe,
   parseProject,
   parseRequisition,
   parseVendor,
   type ProcoreCompany,
+  type ProcoreCostCode,
   type RefusedRequisition,
 } from './payloads.js';
 
 export type Company = ProcoreCompany;
 export type Project = ProcoreProject;
+export type CostCode = ProcoreCostCode;
 
 export async function me(http: ProcoreHttp): Promise<ProcoreUser> {
   return parseMe((await http.get<unknown>('/rest/v1.0/me')).data);
@@ -104,4 +107,13 @@ export async function commitment(http: ProcoreHttp, projectId: string, id: Proco
 /** One vendor of a company; view=erp carries its code in the accounting system (origin_code). */
 export async function vendor(http: ProcoreHttp, companyId: string, id: ProcoreId | string, view = 'erp'): Promise<ProcoreVendor> {
   return parseVendor((await http.get<unknown>(`/rest/v1.0/vendors/${id}`, { company_id: companyId, view })).data);
+}
+
+/**
+ * A project's cost codes (GET /rest/v1.0/cost_codes?project_id=), to resolve an item's
+ * cost_code_id. Procore's schema lists the endpoint but leaves each cost code empty ({}): the
+ * fields read (id, full_code, name) follow Procore's public docs.
+ */
+export async function costCodes(http: ProcoreHttp, projectId: string): Promise<CostCode[]> {
+  return (await http.list<unknown>('/rest/v1.0/cost_codes', { project_id: projectId })).map(parseCostCode);
 }

@@ -371,3 +371,49 @@ function fullCommitmentJson(state: SandboxState, commitment: Commitment) {
     updated_at: commitment.updatedAt,
   };
 }
+
+/** A project's cost code, as its commitment lines name it. */
+export interface ProjectCostCode {
+  id: string;
+  fullCode: string;
+  name: string;
+  projectId: string;
+  position: number;
+  createdAt: string;
+}
+
+/** The cost codes a project's commitment lines use, each once, in the order they first appear. */
+export function projectCostCodes(state: SandboxState, projectId: string): ProjectCostCode[] {
+  const codes = new Map<string, ProjectCostCode>();
+  for (const commitment of state.commitments.filter((candidate) => candidate.projectId === projectId).sort(byId)) {
+    for (const line of commitment.lines) {
+      if (!codes.has(line.costCodeId)) {
+        codes.set(line.costCodeId, { id: line.costCodeId, fullCode: line.costCode, name: line.costCodeName, projectId, position: codes.size + 1, createdAt: commitment.createdAt });
+      }
+    }
+  }
+  return [...codes.values()];
+}
+
+/**
+ * A cost code as GET /rest/v1.0/cost_codes writes it. Procore's schema leaves each one empty ({}),
+ * so these fields follow Procore's public docs; `code` as the part after the division ("300" of
+ * "03-300") is our reading of them.
+ */
+export function costCodeJson(code: ProjectCostCode) {
+  return {
+    id: int(code.id),
+    name: code.name,
+    code: code.fullCode.includes('-') ? code.fullCode.slice(code.fullCode.lastIndexOf('-') + 1) : code.fullCode,
+    full_code: code.fullCode,
+    sortable_code: code.fullCode,
+    origin_id: null,
+    origin_data: null,
+    biller_id: int(code.projectId),
+    biller_type: 'Project',
+    position: code.position,
+    created_at: code.createdAt,
+    updated_at: code.createdAt,
+    deleted_at: null,
+  };
+}

@@ -1,5 +1,5 @@
 // The REST subset apdesk uses (procore-api.md §3–§7): companies, projects, vendors, commitments,
-// requisitions (v1.0 and v1.1) and contract payments, behind a Bearer token and the
+// cost codes, requisitions (v1.0 and v1.1) and contract payments, behind a Bearer token and the
 // Procore-Company-Id header, with Procore's paging headers and filters.
 import { MoneyError, parseMoney } from '../domain/money.js';
 import type { SandboxContext } from './context.js';
@@ -10,6 +10,8 @@ import {
   commitmentJson,
   commitmentSummaryJson,
   contractListJson,
+  costCodeJson,
+  projectCostCodes,
   type CommitmentRoute,
   companyJson,
   paymentJson,
@@ -87,6 +89,16 @@ export async function handleRest(context: SandboxContext, request: SandboxReques
     case 'GET 1.0 work_order_contracts :id':
     case 'GET 1.0 purchase_order_contracts :id':
       return jsonResponse(200, commitmentJson(state, requireCommitment(state, requireProject(state, request, company, caller), id!, contractType(resource)), contractRoute(resource)));
+    case 'GET 1.0 cost_codes': {
+      const project = requireProject(state, request, company, caller);
+      const view = request.query.get('view') ?? 'default';
+      if (!['default', 'erp_compact'].includes(view)) throw badRequest(`view '${view}' is not one of default, erp_compact`);
+      const ids = idFilter(request, 'id');
+      const originId = request.query.get('filters[origin_id]');
+      // sub_job_id is taken and not applied: the sandbox's cost codes belong to the whole project.
+      const codes = projectCostCodes(state, project.id).filter((code) => (!ids || ids.includes(code.id)) && originId === null);
+      return paginated(request, codes.map(costCodeJson), 100);
+    }
     case 'GET 1.0 requisitions':
     case 'GET 1.1 requisitions':
       return listRequisitions(context, state, request, requireProject(state, request, company, caller), version);

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../source/log/log.js';
 import { ProcoreHttp } from '../../source/procore/http.js';
-import { requisitions, requisitionsChecked } from '../../source/procore/resources.js';
+import { costCodes, requisition, requisitions, requisitionsChecked } from '../../source/procore/resources.js';
 import { readState, setRateLimits, updateState } from '../../source/sandbox/control.js';
 import { DEMO_COMPANY_ID } from '../../source/sandbox/index.js';
 import { connect, sandbox, type TestSandbox } from '../sandbox/helpers.js';
@@ -65,5 +65,20 @@ describe('updated_at windows', () => {
     await expect(requisitions(client(), WAREHOUSE, { updatedAt: ['last tuesday', '2026-11-30'] })).rejects.toThrow(
       "updated_at from 'last tuesday' is not an ISO 8601 time (e.g. 2026-11-20T15:07:00Z) or a day (2026-11-20)",
     );
+  });
+});
+
+describe('cost codes', () => {
+  it("resolve each item's cost_code_id to the code and name of the project's cost code", async () => {
+    const codes = await costCodes(client(), WAREHOUSE);
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.every((code) => /^\d+$/.test(code.id) && code.fullCode && code.name)).toBe(true);
+    const { requisitions: listed } = await requisitionsChecked(client(), WAREHOUSE, { view: 'extended', status: 'approved' });
+    const byId = new Map(codes.map((code) => [code.id, code]));
+    for (const read of listed) {
+      for (const item of read.items!) expect(byId.get(item.costCodeId!)?.fullCode, `${read.id} line ${item.lineNumber}`).toBe(item.costCode);
+    }
+    const shown = await requisition(client(), WAREHOUSE, listed[0]!.id);
+    expect(shown.items!.map((item) => item.costCodeId)).toEqual(listed[0]!.items!.map((item) => item.costCodeId));
   });
 });

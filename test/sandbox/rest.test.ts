@@ -98,6 +98,35 @@ describe('projects, vendors and commitments', () => {
   });
 });
 
+describe('cost codes', () => {
+  it("lists a project's cost codes once each, with the ids its requisition items name", async () => {
+    const codes = await api(box, token, `/rest/v1.0/cost_codes?project_id=${TOWER}`);
+    expect(codes.status).toBe(200);
+    expect(codes.json.map((code: any) => [code.full_code, code.code, code.name])).toEqual([
+      ['03-300', '300', 'Cast-in-place concrete'],
+      ['03-350', '350', 'Concrete slabs'],
+      ['05-120', '120', 'Structural steel'],
+      ['05-500', '500', 'Metal fabrications'],
+      ['26-050', '050', 'Basic electrical materials'],
+      ['26-500', '500', 'Lighting'],
+      ['06-100', '100', 'Rough carpentry'],
+    ]);
+    const requisition = await api(box, token, `/rest/v1.1/requisitions/${DEMO_REQUISITIONS.threeAttachments}?project_id=${TOWER}&view=extended`);
+    for (const item of requisition.json.items) {
+      expect(codes.json.find((code: any) => code.id === item.cost_code_id)?.full_code).toBe(item.wbs_code.segment_items.find((s: any) => s.segment_type === 'cost_code').code);
+    }
+    const [first] = codes.json;
+    const one = await api(box, token, `/rest/v1.0/cost_codes?project_id=${TOWER}&filters[id][]=${first.id}`);
+    expect(one.json.map((code: any) => code.id)).toEqual([first.id]);
+    expect((await api(box, token, `/rest/v1.0/cost_codes?project_id=${TOWER}&view=everything`)).status).toBe(400);
+    expect((await api(box, token, '/rest/v1.0/cost_codes')).status).toBe(400);
+    // Each project has its own: the clinic's 26-050 is not the tower's.
+    const clinic = await api(box, token, `/rest/v1.0/cost_codes?project_id=${CLINIC}`);
+    const electrical = (list: any[]) => list.find((code) => code.full_code === '26-050').id;
+    expect(electrical(clinic.json)).not.toBe(electrical(codes.json));
+  });
+});
+
 describe('requisitions', () => {
   it('filters by one status, by an updated_at range and by id (single or array)', async () => {
     const approved = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[status]=approved`);
