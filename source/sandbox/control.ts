@@ -7,6 +7,7 @@ import { requisitionTotals } from './resources.js';
 import { isLive, readServerInfo, type ServerInfo } from './server-info.js';
 import {
   FAULT_KINDS,
+  FILE_LINKS,
   REQUISITION_STATUSES,
   SandboxStore,
   filePath,
@@ -15,6 +16,7 @@ import {
   writeFileAtomic,
   type Fault,
   type FaultKind,
+  type FileLinks,
   type RateWindow,
   type Requisition,
   type RequisitionItem,
@@ -369,6 +371,18 @@ export function setRateLimits(stateDir: string, limits: { spike?: RateWindow; ho
   return store(stateDir).update((state) => {
     if (limits.spike) state.settings.rateLimits.spike = { ...limits.spike };
     if (limits.hourly) state.settings.rateLimits.hourly = { ...limits.hourly };
+  });
+}
+
+/**
+ * Where requisitions' attachment links point from now on: `storage` (pre-signed storage URLs, the
+ * default) or `api` (file links on the API host that need the token and redirect to storage).
+ */
+export function setFileLinks(stateDir: string, links: FileLinks): Promise<void> {
+  if (!FILE_LINKS.includes(links)) return Promise.reject(new UserError(`file links are ${FILE_LINKS.join(' or ')}, not '${String(links)}'`));
+  return store(stateDir).update((state) => {
+    if (links === 'storage') delete state.settings.fileLinks;
+    else state.settings.fileLinks = links;
   });
 }
 

@@ -2,7 +2,7 @@
 // G702 totals computed from the G703 rows so that they always add up.
 import { formatMoney, type Cents } from '../domain/money.js';
 import { int } from './json.js';
-import { attachmentUrl } from './storage.js';
+import { fileLink, type LinkIssuer } from './storage.js';
 import type { Commitment, CommitmentLine, ContractPayment, Project, Requisition, RequisitionItem, SandboxState, Vendor } from './state.js';
 
 const money = (cents: number) => formatMoney(cents as Cents);
@@ -119,7 +119,10 @@ function itemJson(commitment: Commitment | undefined, item: RequisitionItem) {
 export interface RequisitionView {
   version: '1.0' | '1.1';
   items: boolean;
-  apiUrl: string;
+  /** The server the links are issued for (its API and storage URLs, its clock). */
+  context: LinkIssuer;
+  /** Issue the attachment links already expired (the expired-storage-urls fault). */
+  expiredLinks?: boolean;
 }
 
 export function requisitionJson(state: SandboxState, requisition: Requisition, view: RequisitionView) {
@@ -181,7 +184,7 @@ export function requisitionJson(state: SandboxState, requisition: Requisition, v
     },
     attachments: requisition.attachmentIds.flatMap((id) => {
       const file = state.files.find((candidate) => candidate.id === id);
-      return file ? [{ id: int(file.id), url: attachmentUrl(view.apiUrl, file.id), filename: file.filename, content_type: file.contentType }] : [];
+      return file ? [{ id: int(file.id), url: fileLink(view.context, state, file, view.expiredLinks ?? false), filename: file.filename, content_type: file.contentType }] : [];
     }),
     electronic_signature_id: int(requisition.electronicSignatureId),
     custom_fields: {},

@@ -18,6 +18,7 @@ import {
   projectJson,
   requisitionJson,
   vendorJson,
+  type RequisitionView,
 } from './resources.js';
 import {
   REQUISITION_STATUSES,
@@ -40,8 +41,13 @@ const notFound = (what: string) => jsonError(404, `${what} not found`);
 const badRequest = (message: string) => jsonError(400, message);
 const unprocessable = (errors: Record<string, string[]>) => new HttpError(jsonResponse(422, { errors }));
 
+export interface RestOptions {
+  /** The expired-storage-urls fault: attachment links in this answer are issued already expired. */
+  expiredLinks: boolean;
+}
+
 /** Answers one /rest/... request. */
-export async function handleRest(context: SandboxContext, request: SandboxRequest): Promise<SandboxResponse> {
+export async function handleRest(context: SandboxContext, request: SandboxRequest, options: RestOptions = { expiredLinks: false }): Promise<SandboxResponse> {
   const state = await context.store.read();
   const caller = authenticate(state, request, context.now());
   const match = /^\/rest\/v(1\.[01])\/([a-z_]+)(?:\/([^/]+))?\/?$/.exec(request.path);
@@ -101,13 +107,13 @@ export async function handleRest(context: SandboxContext, request: SandboxReques
     }
     case 'GET 1.0 requisitions':
     case 'GET 1.1 requisitions':
-      return listRequisitions(context, state, request, requireProject(state, request, company, caller), version);
+      return listRequisitions(context, state, request, requireProject(state, request, company, caller), version, options);
     case 'GET 1.0 requisitions :id':
     case 'GET 1.1 requisitions :id': {
       const project = requireProject(state, request, company, caller);
       const requisition = state.requisitions.find((candidate) => candidate.id === id && candidate.projectId === project.id);
       if (!requisition) throw notFound(`Requisition ${id}`);
-      return jsonResponse(200, requisitionJson(state, requisition, requisitionView(context, request, version)));
+      return jsonResponse(200, requisitionJson(state, requisition, requisitionView(context, request, version, options)));
     }
     case 'GET 1.0 contract_payments': {
       const project = requireProject(state, request, company, caller);
@@ -230,15 +236,15 @@ function rangeFilter(request: SandboxRequest, name: string): ((value: string) =>
   };
 }
 
-function requisitionView(context: SandboxContext, request: SandboxRequest, version: '1.0' | '1.1') {
+function requisitionView(context: SandboxContext, request: SandboxRequest, version: '1.0' | '1.1', options: RestOptions): RequisitionView {
   const view = request.query.get('view') ?? 'default';
   if (version === '1.1' && !['default', 'extended', 'items', 'action_policy'].includes(view)) {
     throw badRequest(`view '${view}' is not one of default, extended, items, action_policy`);
   }
-  return { version, items: version === '1.1' && (view === 'extended' || view === 'items'), apiUrl: context.apiUrl };
+  return { version, items: version === '1.1' && (view === 'extended' || view === 'items'), context, expiredLinks: options.expiredLinks };
 }
 
-function listRequisitions(context: SandboxContext, state: SandboxState, request: SandboxRequest, project: Project, version: '1.0' | '1.1'): SandboxResponse {
+function listRequisitions(context: SandboxContext, state: SandboxState, request: SandboxRequest, project: Project, version: '1.0' | '1.1', options: RestOptions): SandboxResponse {
   if (request.query.has('filters[status][]') || request.query.getAll('filters[status]').length > 1) {
     throw badRequest('filters[status] takes a single status; make one call per status');
   }
@@ -252,7 +258,7 @@ function listRequisitions(context: SandboxContext, state: SandboxState, request:
   const updated = rangeFilter(request, 'updated_at');
   const created = rangeFilter(request, 'created_at');
   const originId = request.query.get('filters[origin_id]');
-  const view = requisitionView(context, request, version);
+  const view = requisitionView(context, request, version, options);
   const requisitions = state.requisitions
     .filter(
       (requisition) =>

@@ -31,10 +31,19 @@ export interface SandboxSettings {
   /** Procore: authorization codes are single-use and expire in 10 minutes. */
   codeLifetimeSec: number;
   storageUrlLifetimeSec: number;
+  /**
+   * Where a requisition's attachment links point: `storage`, a pre-signed URL on the storage
+   * listener (absent means this); or `api`, a file link on the API host that needs the Bearer
+   * token and redirects to storage. Procore has sent both kinds.
+   */
+  fileLinks?: FileLinks;
   rateLimits: { spike: RateWindow; hourly: RateWindow };
   /** Signs storage URLs; in the state so that every server on this stateDir accepts the others' URLs. */
   signingKey: string;
 }
+
+export const FILE_LINKS = ['storage', 'api'] as const;
+export type FileLinks = (typeof FILE_LINKS)[number];
 
 export interface OAuthApp {
   clientId: string;

@@ -1,6 +1,7 @@
-// The attachment download path: the API host's file URL (Bearer required) answers 302 to the
-// storage listener with a pre-signed, expiring URL, S3-style; the storage listener serves the
-// bytes and, like S3, refuses a request that also carries an Authorization header.
+// The attachment download paths: a requisition's attachment links are pre-signed, expiring URLs
+// on the storage listener (S3-style), or (settings.fileLinks 'api') file URLs on the API host that
+// need the Bearer token and answer 302 to such a URL. The storage listener serves the bytes and,
+// like S3, refuses a request that also carries an Authorization header.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SandboxContext } from './context.js';
@@ -44,12 +45,24 @@ export function presignedUrl(storageUrl: string, state: SandboxState, file: Stor
   return `${storageUrl}${path}?${query}`;
 }
 
+/** What issuing a link needs of the server: its two URLs and its clock. */
+export type LinkIssuer = Pick<SandboxContext, 'apiUrl' | 'storageUrl' | 'now'>;
+
+/** When a link issued now was signed: now, or (the expired-storage-urls fault) long enough ago to have expired. */
+export function signedAt(context: LinkIssuer, state: SandboxState, expired: boolean): number {
+  return expired ? context.now() - (state.settings.storageUrlLifetimeSec + 60) * 1000 : context.now();
+}
+
+/** The link a requisition gives for one of its attachments, as settings.fileLinks says. */
+export function fileLink(context: LinkIssuer, state: SandboxState, file: StoredFile, expired: boolean): string {
+  return state.settings.fileLinks === 'api' ? attachmentUrl(context.apiUrl, file.id) : presignedUrl(context.storageUrl, state, file, signedAt(context, state, expired));
+}
+
 /** GET /fas/api/v5/files/{id} (after the Bearer check): 302 to storage. `expired` issues an already-expired URL. */
 export function fileRedirect(context: SandboxContext, state: SandboxState, fileId: string, expired: boolean): SandboxResponse | null {
   const file = state.files.find((candidate) => candidate.id === fileId);
   if (!file) return null;
-  const issuedAt = expired ? context.now() - (state.settings.storageUrlLifetimeSec + 60) * 1000 : context.now();
-  return redirect(presignedUrl(context.storageUrl, state, file, issuedAt), 302, { 'cache-control': 'no-store' });
+  return redirect(presignedUrl(context.storageUrl, state, file, signedAt(context, state, expired)), 302, { 'cache-control': 'no-store' });
 }
 
 function s3Error(status: number, code: string, message: string, requestId: string): SandboxResponse {

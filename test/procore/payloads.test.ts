@@ -156,7 +156,7 @@ describe("the sandbox's demo seed, as the Procore client reads it", () => {
     const project = state.projects.find((p) => p.id === requisition.projectId)!;
     const wire = (value: unknown) => parseJsonLossless(renderJson(value));
     return parseRequisitionBundle({
-      requisition: wire(requisitionJson(state, requisition, { version: '1.1', items: true, apiUrl: 'http://127.0.0.1:9' })),
+      requisition: wire(requisitionJson(state, requisition, { version: '1.1', items: true, context: { apiUrl: 'http://127.0.0.1:9', storageUrl: 'http://127.0.0.1:10', now: Date.now } })),
       commitment: wire(commitmentJson(state, commitment)),
       vendor: wire(vendorJson(vendor, 'erp')),
       project: wire(projectJson(state, project)),

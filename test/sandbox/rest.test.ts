@@ -180,7 +180,7 @@ describe('requisitions', () => {
       ['03-350.S', 'Slab on grade'],
     ]);
     expect(extended.json.attachments.map((a: any) => a.content_type)).toEqual(['application/pdf', 'image/png', 'image/jpeg']);
-    expect(extended.json.attachments[0].url).toBe(`${box.apiUrl}/fas/api/v5/files/${extended.json.attachments[0].id}`);
+    expect(extended.json.attachments[0].url.startsWith(`${box.storageUrl}/prostore/${extended.json.attachments[0].id}/`)).toBe(true);
 
     const v10 = await api(box, token, `/rest/v1.0/requisitions/${id}?project_id=${TOWER}&view=extended`);
     expect(v10.json.vendor_id).toBeUndefined();
