@@ -142,7 +142,7 @@ export function requisitionJson(state: SandboxState, requisition: Requisition, v
     number: requisition.number,
     invoice_number: requisition.invoiceNumber,
     status: requisition.status,
-    erp_status: null,
+    erp_status: requisition.erpStatus ?? null,
     billing_date: requisition.billingDate,
     period_id: int(requisition.periodId),
     requisition_start: requisition.periodStart,

@@ -272,11 +272,11 @@ function listRequisitions(context: SandboxContext, state: SandboxState, request:
         (originId === null || requisition.originId === originId),
     )
     .sort(byId);
-  return paginated(request, requisitions.map((requisition) => requisitionJson(state, requisition, view)), 30);
+  return paginated(request, requisitions, 30, (requisition) => requisitionJson(state, requisition, view));
 }
 
-/** One page of `items`, with Procore's Total, Per-Page and Link headers. */
-function paginated(request: SandboxRequest, items: unknown[], defaultPerPage: number): SandboxResponse {
+/** One page of `items`, with Procore's Total, Per-Page and Link headers; `render` writes only the page's items. */
+function paginated<T>(request: SandboxRequest, items: T[], defaultPerPage: number, render: (item: T) => unknown = (item) => item): SandboxResponse {
   const perPageText = request.query.get('per_page');
   const pageText = request.query.get('page');
   const perPage = Math.min(MAX_PER_PAGE, positiveInteger(perPageText, 'per_page') ?? defaultPerPage);
@@ -293,7 +293,7 @@ function paginated(request: SandboxRequest, items: unknown[], defaultPerPage: nu
   if (page > 1) links.push(link(Math.min(page - 1, last), 'prev'));
   if (page < last) links.push(link(page + 1, 'next'));
   links.push(link(last, 'last'));
-  return jsonResponse(200, items.slice((page - 1) * perPage, page * perPage), {
+  return jsonResponse(200, items.slice((page - 1) * perPage, page * perPage).map(render), {
     total: String(items.length),
     'per-page': String(perPage),
     link: links.join(', '),

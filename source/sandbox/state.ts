@@ -185,6 +185,8 @@ export interface Requisition {
   final: boolean;
   originId: string | null;
   originData: string | null;
+  /** The requisition's status in an accounting system, as Procore's ERP integration sets it; absent is none. */
+  erpStatus?: string | null;
   electronicSignatureId: string | null;
   comment: string | null;
   createdAt: string;
