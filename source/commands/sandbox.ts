@@ -69,7 +69,7 @@ export const sandboxCommand: Command = {
   usage: 'apdesk sandbox [--port N] [--storage-port N] [--seed demo|empty] [--json]',
   details:
     'Serves OAuth, the REST API and file downloads on 127.0.0.1, from the state in <data dir>/sandbox\n' +
-    '(created on first use from the seed: `demo` has two companies and 30 subcontractor invoices).\n' +
+    '(created on first use from the seed: `demo` has two companies and 37 subcontractor invoices).\n' +
     'Other apdesk processes on this data dir find it through <data dir>/sandbox/server.json.\n' +
     'Stop it with Ctrl+C (or SIGTERM).',
   options: {

@@ -194,6 +194,19 @@ describe("the sandbox's demo seed, as the Procore client reads it", () => {
     expect(formatMoney(noNumber.header.total as Cents)).toBe(formatMoney(noNumber.lines[0]!.amount));
   });
 
+  it('reads who else synced a demo invoice, its DocuSign id and each line\'s cost code id', () => {
+    expect(bundleOf(DEMO_REQUISITIONS.syncedElsewhere).requisition).toMatchObject({ originId: 'SAGE-AP-PPM-356', erpStatus: null });
+    expect(bundleOf(DEMO_REQUISITIONS.erpStatus).requisition).toMatchObject({ originId: null, erpStatus: 'pending' });
+    expect(bundleOf(DEMO_REQUISITIONS.docuSign).requisition.electronicSignatureId).toBe('8840001');
+    const subJob = bundleOf(DEMO_REQUISITIONS.subJob).requisition;
+    expect(subJob.items!.map((item) => item.costCodeId)).toEqual([subJob.items![0]!.costCodeId, subJob.items![0]!.costCodeId, expect.stringMatching(/^\d+$/)]);
+    expect(mapRequisition(bundleOf(DEMO_REQUISITIONS.subJob)).lines.map((line) => [line.job, line.costCode, line.category])).toEqual([
+      ['2303', '23-300', 'S'],
+      ['2303', '23-300', 'S'],
+      ['2303', '23-700', 'S'],
+    ]);
+  });
+
   it('validates the approved demo invoices against the demo ledger as the demo scenarios say', () => {
     const findings: Record<string, string[]> = {};
     for (const requisition of state.requisitions.filter((r) => r.status === 'approved')) {

@@ -121,7 +121,7 @@ describe('apdesk sandbox commands', () => {
     await expect(run(sandboxTokenLifetimeCommand, ['soon'])).rejects.toBeInstanceOf(UsageError);
     const status = JSON.parse(await run(sandboxStatusCommand, [], {}, true));
     expect(status).toMatchObject({ seed: 'demo', accessTokenLifetimeSec: 120, server: null, faults: [] });
-    expect(Object.values(status.requisitionsByStatus).reduce((a: number, b) => a + (b as number), 0)).toBe(30);
+    expect(Object.values(status.requisitionsByStatus).reduce((a: number, b) => a + (b as number), 0)).toBe(37);
     const text = await run(sandboxStatusCommand);
     expect(text).toContain('not running (start it with `apdesk sandbox`)');
     expect(text).toMatch(/9007199254740997\s+2303\s+SC-2303-01\s+ELEC-02/);
