@@ -1,6 +1,7 @@
-// Driving the sandbox from outside, without HTTP: approve invoices, attach files, add
-// requisitions, flip fault switches, change lifetimes and limits, read payments. Each call changes
-// stateDir/state.json under its lock, so running sandbox servers (in any process) see it at once.
+// Driving the sandbox from outside, without HTTP: approve and change invoices, attach files, add
+// requisitions or a whole bulk company, flip fault switches, change lifetimes and limits, read
+// payments. Each call changes stateDir/state.json under its lock, so running sandbox servers (in
+// any process) see it at once.
 import { UserError } from '../domain/errors.js';
 import { formatMoney, type Cents } from '../domain/money.js';
 import { requisitionTotals } from './resources.js';
@@ -25,6 +26,8 @@ import {
   type StoredFile,
 } from './state.js';
 import { mkdir } from 'node:fs/promises';
+
+export { seedCompany, type BulkCompanySpec, type SeededCompany } from './bulk-seed.js';
 
 export type FaultName = FaultKind | 'expire-tokens' | 'revoke-tokens';
 export const FAULT_NAMES: readonly FaultName[] = ['expire-tokens', 'revoke-tokens', ...FAULT_KINDS];

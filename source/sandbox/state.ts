@@ -201,6 +201,8 @@ export interface StoredFile {
   contentType: string;
   size: number;
   createdAt: string;
+  /** The file under files/ that holds the bytes, when several attachments share them (bulk seeds); absent is `id`. */
+  blob?: string;
 }
 
 export interface ContractPayment {
@@ -311,6 +313,8 @@ export function newId(state: SandboxState): string {
 export const stateFile = (stateDir: string) => join(stateDir, 'state.json');
 export const filesDir = (stateDir: string) => join(stateDir, 'files');
 export const filePath = (stateDir: string, fileId: string) => join(filesDir(stateDir), fileId);
+/** Where a stored file's bytes are. */
+export const storedFilePath = (stateDir: string, file: StoredFile) => filePath(stateDir, file.blob ?? file.id);
 
 export class NoSandboxError extends UserError {
   constructor(stateDir: string) {

@@ -6,7 +6,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SandboxContext } from './context.js';
 import { redirect, type SandboxRequest, type SandboxResponse } from './http.js';
-import { filePath, type SandboxState, type StoredFile } from './state.js';
+import { storedFilePath, type SandboxState, type StoredFile } from './state.js';
 
 export const FILE_PATH_PREFIX = '/fas/api/v5/files/';
 
@@ -95,7 +95,7 @@ export async function serveStorage(context: SandboxContext, request: SandboxRequ
   }
   const file = state.files.find((candidate) => candidate.id === match[1]);
   if (!file) return s3Error(404, 'NoSuchKey', 'The specified key does not exist.', requestId);
-  const bytes = await readFile(filePath(context.stateDir, file.id));
+  const bytes = await readFile(storedFilePath(context.stateDir, file));
   return {
     status: 200,
     headers: {
