@@ -1,5 +1,5 @@
 // `apdesk sandbox …`: run the local Procore sandbox of a data dir (<data dir>/sandbox) and drive
-// it — approve invoices, attach files, switch faults on and off, see its state. The driving
+// it — approve and change invoices, attach files, install the app, switch faults, see its state. The driving
 // commands change the sandbox's state on disk, so they work whether or not a server is running.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -11,13 +11,16 @@ import {
   clearFaults,
   listFaults,
   sandboxStatus,
+  setAppInstalled,
   setFault,
   setTokenLifetime,
+  updateRequisition,
   type FaultName,
+  type RequisitionChanges,
 } from '../sandbox/control.js';
 import { FAULT_HELP } from '../sandbox/faults.js';
 import { isLive, readServerInfo } from '../sandbox/server-info.js';
-import { REQUISITION_STATUSES, SandboxStore, type Fault } from '../sandbox/state.js';
+import { REQUISITION_STATUSES, SandboxStore, type Fault, type RequisitionStatus } from '../sandbox/state.js';
 import { printJson, stringOption, type Command, type CommandContext } from './command.js';
 import { keyValues, oneLine, table } from './format.js';
 
@@ -66,7 +69,7 @@ export const sandboxCommand: Command = {
   usage: 'apdesk sandbox [--port N] [--storage-port N] [--seed demo|empty] [--json]',
   details:
     'Serves OAuth, the REST API and file downloads on 127.0.0.1, from the state in <data dir>/sandbox\n' +
-    '(created on first use from the seed: `demo` has two companies and 30 subcontractor invoices).\n' +
+    '(created on first use from the seed: `demo` has two companies and 37 subcontractor invoices).\n' +
     'Other apdesk processes on this data dir find it through <data dir>/sandbox/server.json.\n' +
     'Stop it with Ctrl+C (or SIGTERM).',
   options: {
@@ -165,6 +168,65 @@ export const sandboxAttachCommand: Command = {
     for (const file of files) stored.push(await attachFile(stateDir, id, file));
     if (ctx.json) return printJson(ctx, stored);
     ctx.out(stored.map((file) => `Attached ${file.filename} (${file.contentType}, ${file.size} bytes) to requisition ${id} as file ${file.id}.`).join('\n'));
+  },
+};
+
+export const sandboxRequisitionCommand: Command = {
+  path: ['sandbox', 'requisition'],
+  summary: 'Change a sandbox invoice as Procore or another integration would: its status, origin id, ERP status',
+  usage: 'apdesk sandbox requisition --id ID [--status STATUS] [--origin-id TEXT] [--erp-status TEXT] [--json]',
+  details:
+    'An origin id says another integration already synced the invoice to an accounting system; an ERP\n' +
+    "status is its state there. Give '' to clear either. The invoice's updated_at moves forward when\n" +
+    'anything changed, as an importer polling Procore would see it.',
+  options: {
+    id: { type: 'string', value: 'ID', description: 'the Procore requisition id (see `apdesk sandbox status`)' },
+    status: { type: 'string', value: 'STATUS', description: 'the new status', choices: REQUISITION_STATUSES },
+    'origin-id': { type: 'string', value: 'TEXT', description: "another integration's id for it ('' clears it)" },
+    'erp-status': { type: 'string', value: 'TEXT', description: "its status in the accounting system, e.g. synced ('' clears it)" },
+  },
+  json: true,
+  async run(ctx) {
+    const id = stringOption(ctx.values, 'id')?.trim();
+    if (!id) throw new UsageError(`say which requisition with --id ID: ${this.usage}`);
+    if (!/^\d+$/.test(id)) throw new UsageError(`--id takes a Procore requisition id (digits), not '${id}'`);
+    const status = stringOption(ctx.values, 'status') as RequisitionStatus | undefined;
+    const originId = stringOption(ctx.values, 'origin-id');
+    const erpStatus = stringOption(ctx.values, 'erp-status');
+    if (status === undefined && originId === undefined && erpStatus === undefined) {
+      throw new UsageError(`say what to change with --status, --origin-id or --erp-status: ${this.usage}`);
+    }
+    const changes: RequisitionChanges = {
+      ...(status !== undefined ? { status } : {}),
+      ...(originId !== undefined ? { originId } : {}),
+      ...(erpStatus !== undefined ? { erpStatus } : {}),
+    };
+    const changed = await updateRequisition(await stateDirOf(ctx), id, changes);
+    if (ctx.json) return printJson(ctx, changed);
+    ctx.out(
+      `Requisition ${changed.id} (${changed.commitmentNumber} #${changed.number}, ${oneLine(changed.vendorName)}) is ${changed.status}, ` +
+        `origin id ${changed.originId === null ? 'none' : `'${oneLine(changed.originId)}'`}, ERP status ${changed.erpStatus === null ? 'none' : `'${oneLine(changed.erpStatus)}'`}; updated at ${changed.updatedAt}.`,
+    );
+  },
+};
+
+export const sandboxAppInstalledCommand: Command = {
+  path: ['sandbox', 'app-installed'],
+  summary: "Install or uninstall apdesk in a sandbox company (Procore's App Management)",
+  usage: 'apdesk sandbox app-installed --company ID on|off',
+  details: 'Uninstalled, every call naming that company is refused with 401, as Procore refuses an app that is not installed.',
+  options: {
+    company: { type: 'string', value: 'ID', description: 'the Procore company id (see `apdesk sandbox status`)' },
+  },
+  positionals: { min: 1, max: 1, names: 'on|off' },
+  async run(ctx) {
+    const company = stringOption(ctx.values, 'company')?.trim();
+    if (!company) throw new UsageError(`say which company with --company ID: ${this.usage}`);
+    if (!/^\d+$/.test(company)) throw new UsageError(`--company takes a Procore company id (digits), not '${company}'`);
+    const word = ctx.positionals[0]!.trim().toLowerCase();
+    if (word !== 'on' && word !== 'off') throw new UsageError(`say on or off, not '${ctx.positionals[0]}': ${this.usage}`);
+    await setAppInstalled(await stateDirOf(ctx), company, word === 'on');
+    ctx.out(word === 'on' ? `apdesk is installed in company ${company}.` : `apdesk is not installed in company ${company} now: its calls get 401 until \`apdesk sandbox app-installed --company ${company} on\`.`);
   },
 };
 
@@ -274,7 +336,7 @@ export const sandboxStatusCommand: Command = {
         table(REQUISITION_STATUSES.map((name) => name.toUpperCase()), [REQUISITION_STATUSES.map((name) => String(status.requisitionsByStatus[name]))]),
         '',
         table(
-          ['REQUISITION', 'JOB', 'COMMITMENT', 'VENDOR', '#', 'INVOICE', 'STATUS', 'AMOUNT', 'FILES'],
+          ['REQUISITION', 'JOB', 'COMMITMENT', 'VENDOR', '#', 'INVOICE', 'STATUS', 'AMOUNT', 'FILES', 'ELSEWHERE'],
           status.requisitions.map((r) => [
             r.id,
             r.projectNumber,
@@ -285,6 +347,7 @@ export const sandboxStatusCommand: Command = {
             r.status,
             r.amount,
             `${r.attachments}${r.electronicSignature ? ' +DocuSign' : ''}`,
+            [r.originId !== null ? `origin ${oneLine(r.originId)}` : null, r.erpStatus !== null ? `ERP ${oneLine(r.erpStatus)}` : null].filter(Boolean).join(', '),
           ]),
         ),
       ].join('\n'),
@@ -298,6 +361,8 @@ export const SANDBOX_COMMANDS: readonly Command[] = [
   sandboxStatusCommand,
   sandboxApproveCommand,
   sandboxAttachCommand,
+  sandboxRequisitionCommand,
+  sandboxAppInstalledCommand,
   sandboxFaultCommand,
   sandboxFaultsCommand,
   sandboxFaultsClearCommand,

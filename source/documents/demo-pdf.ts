@@ -27,6 +27,8 @@ export interface ApplicationForPayment {
   pages: number;
   /** Encrypted with an empty user password (anyone can open it; a library must decrypt it). */
   encrypted: boolean;
+  /** When encrypted, the password that opens it instead of the empty one. */
+  userPassword?: string;
   /** Fixed, so the same seed draws the same bytes. */
   date: Date;
 }
@@ -61,6 +63,6 @@ export async function applicationForPaymentPdf(input: ApplicationForPayment): Pr
     }
     text(`Page ${n} of ${input.pages}`, 500, 40, 9);
   }
-  if (input.encrypted) doc.encrypt({ userPassword: '', ownerPassword: 'demo-owner-password' });
+  if (input.encrypted) doc.encrypt({ userPassword: input.userPassword ?? '', ownerPassword: 'demo-owner-password' });
   return doc.save();
 }

@@ -83,6 +83,7 @@ const ITEM = z
       line_number: text,
       position: text,
       description_of_work: text,
+      cost_code_id: optionalId,
       cost_code: optionalObject({ full_code: text, code: text }),
       wbs_code: optionalObject({
         flat_code: text,
@@ -105,6 +106,7 @@ const ITEM = z
     position: item.position,
     description: item.description_of_work,
     costCode: item.cost_code?.full_code ?? item.cost_code?.code ?? null,
+    costCodeId: item.cost_code_id,
     wbsCode: item.wbs_code
       ? { flatCode: item.wbs_code.flat_code, segments: (item.wbs_code.segment_items ?? []).map((segment) => ({ type: segment.segment_type, name: segment.segment_name, code: segment.code })) }
       : null,
@@ -140,6 +142,10 @@ const REQUISITION = z
       requisition_start: day,
       requisition_end: day,
       updated_at: text,
+      // Another integration's id for the requisition: free text, not a Procore id.
+      origin_id: text,
+      erp_status: text,
+      electronic_signature_id: optionalId,
       summary: optionalObject({ current_payment_due: amount, tax_applicable_to_this_payment: amountOrZero }),
       items: z.array(ITEM, says({ wrongType: 'is not a list' })).nullish(),
       attachments: z.array(ATTACHMENT, says({ wrongType: 'is not a list' })).nullish(),
@@ -162,6 +168,9 @@ const REQUISITION = z
       periodStart: body.requisition_start,
       periodEnd: body.requisition_end,
       updatedAt: body.updated_at,
+      originId: body.origin_id,
+      erpStatus: body.erp_status,
+      electronicSignatureId: body.electronic_signature_id,
       summary: body.summary ? { currentPaymentDue: body.summary.current_payment_due, taxApplicableToThisPayment: body.summary.tax_applicable_to_this_payment } : null,
       items: body.items ?? null,
       attachments: body.attachments ?? [],
@@ -211,6 +220,19 @@ const PROJECT = z
     }),
   );
 
+/** A cost code of a project: what a requisition item's cost_code_id names. */
+export interface ProcoreCostCode {
+  id: ProcoreId;
+  /** With its division, e.g. "03-300" (the code alone when Procore sends no full code). */
+  fullCode: string | null;
+  name: string | null;
+}
+
+// Procore's schema leaves a cost code empty ({}); these fields are read as its public docs show them.
+const COST_CODE = z
+  .object({ id, full_code: text, code: text, name: text }, says({ wrongType: 'is not an object' }))
+  .transform((body): ProcoreCostCode => ({ id: body.id, fullCode: body.full_code ?? body.code, name: body.name }));
+
 export interface ProcoreCompany {
   id: ProcoreId;
   name: string;
@@ -228,19 +250,36 @@ const ME = z
 
 // ---- reading them ----
 
+/** The id of a record as Procore sent it, whatever else is wrong with the record; null when it has none. */
+function rawIdOf(raw: unknown): string | null {
+  const rawId = typeof raw === 'object' && raw !== null && 'id' in raw ? raw.id : undefined;
+  return typeof rawId === 'string' || typeof rawId === 'number' || typeof rawId === 'bigint' ? String(rawId) : null;
+}
+
 /** Checks one payload; a refusal names the record by its id as Procore sent it. */
 function payload<T>(schema: z.ZodType<T>, kind: string, raw: unknown): T {
   const checked = check(schema, raw);
   if (checked.ok) return checked.value;
-  const rawId = typeof raw === 'object' && raw !== null && 'id' in raw ? raw.id : undefined;
-  const named = typeof rawId === 'string' || typeof rawId === 'number' || typeof rawId === 'bigint' ? String(rawId) : '(no id)';
-  throw new UserError(`Procore ${kind} ${named}: ${checked.problem}`);
+  throw new UserError(`Procore ${kind} ${rawIdOf(raw) ?? '(no id)'}: ${checked.problem}`);
 }
 
 export const parseRequisition = (raw: unknown): ProcoreRequisition => payload(REQUISITION, 'requisition', raw);
+
+/** A requisition that did not pass the check: its id as sent (null without one) and what is wrong ("summary.current_payment_due is missing"). */
+export interface RefusedRequisition {
+  id: string | null;
+  reason: string;
+}
+
+/** One requisition checked without throwing, so that one bad record in a list is named and the rest still read. */
+export function checkRequisition(raw: unknown): { ok: true; requisition: ProcoreRequisition } | ({ ok: false } & RefusedRequisition) {
+  const checked = check(REQUISITION, raw);
+  return checked.ok ? { ok: true, requisition: checked.value } : { ok: false, id: rawIdOf(raw), reason: checked.problem };
+}
 export const parseCommitment = (raw: unknown): ProcoreCommitment => payload(COMMITMENT, 'commitment', raw);
 export const parseVendor = (raw: unknown): ProcoreVendor => payload(VENDOR, 'vendor', raw);
 export const parseProject = (raw: unknown): ProcoreProject => payload(PROJECT, 'project', raw);
+export const parseCostCode = (raw: unknown): ProcoreCostCode => payload(COST_CODE, 'cost code', raw);
 export const parseCompany = (raw: unknown): ProcoreCompany => payload(COMPANY, 'company', raw);
 export const parseMe = (raw: unknown): ProcoreUser => payload(ME, 'user', raw);
 

@@ -12,10 +12,13 @@ import {
   listPayments,
   sandboxStatus,
   setFault,
+  setAppInstalled,
   setRateLimits,
   setTokenLifetime,
+  updateRequisition,
   type FaultRequest,
   type NewRequisition,
+  type RequisitionChanges,
 } from './control.js';
 import { HttpError, jsonBody, jsonResponse, type SandboxRequest, type SandboxResponse } from './http.js';
 
@@ -67,13 +70,31 @@ export async function handleControl(context: SandboxContext, request: SandboxReq
       const status = jsonBody(request).status;
       return jsonResponse(200, await approveRequisition(context.stateDir, approve[1]!, (status ?? 'approved') as 'approved', options));
     }
+    const change = /^PATCH \/_sandbox\/requisitions\/(\d+)$/.exec(route);
+    if (change) {
+      const body = jsonBody(request);
+      const changes: RequisitionChanges = {
+        ...(body.status !== undefined ? { status: body.status as RequisitionChanges['status'] } : {}),
+        ...(body.originId !== undefined ? { originId: nullableText(body.originId, 'originId') } : {}),
+        ...(body.erpStatus !== undefined ? { erpStatus: nullableText(body.erpStatus, 'erpStatus') } : {}),
+      };
+      return jsonResponse(200, await updateRequisition(context.stateDir, change[1]!, changes, options));
+    }
     const attach = /^POST \/_sandbox\/requisitions\/(\d+)\/attachments$/.exec(route);
     if (attach) {
       const filename = request.query.get('filename');
       if (!filename) throw fail(400, 'name the file with ?filename=');
       const contentType = request.query.get('content_type') ?? undefined;
-      const stored = await attachFile(context.stateDir, attach[1]!, { filename, bytes: request.body, ...(contentType ? { contentType } : {}) }, options);
+      const touchUpdatedAt = request.query.get('touch_updated_at') !== 'false';
+      const stored = await attachFile(context.stateDir, attach[1]!, { filename, bytes: request.body, ...(contentType ? { contentType } : {}) }, { ...options, touchUpdatedAt });
       return jsonResponse(201, stored);
+    }
+    const app = /^PUT \/_sandbox\/companies\/(\d+)\/app-installed$/.exec(route);
+    if (app) {
+      const installed = jsonBody(request).installed;
+      if (typeof installed !== 'boolean') throw fail(400, 'send {"installed": true} or {"installed": false}');
+      await setAppInstalled(context.stateDir, app[1]!, installed);
+      return jsonResponse(200, { companyId: app[1], installed });
     }
   } catch (error) {
     if (error instanceof SandboxNotFoundError) throw fail(404, error.message);
@@ -81,4 +102,9 @@ export async function handleControl(context: SandboxContext, request: SandboxReq
     throw error;
   }
   throw fail(404, `no control endpoint ${route}`);
+}
+
+function nullableText(value: unknown, name: string): string | null {
+  if (value === null || typeof value === 'string') return value;
+  throw fail(400, `${name} is text or null`);
 }

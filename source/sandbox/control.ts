@@ -1,12 +1,14 @@
-// Driving the sandbox from outside, without HTTP: approve invoices, attach files, add
-// requisitions, flip fault switches, change lifetimes and limits, read payments. Each call changes
-// stateDir/state.json under its lock, so running sandbox servers (in any process) see it at once.
+// Driving the sandbox from outside, without HTTP: approve and change invoices, attach files, add
+// requisitions or a whole bulk company, flip fault switches, change lifetimes and limits, read
+// payments. Each call changes stateDir/state.json under its lock, so running sandbox servers (in
+// any process) see it at once.
 import { UserError } from '../domain/errors.js';
 import { formatMoney, type Cents } from '../domain/money.js';
 import { requisitionTotals } from './resources.js';
 import { isLive, readServerInfo, type ServerInfo } from './server-info.js';
 import {
   FAULT_KINDS,
+  FILE_LINKS,
   REQUISITION_STATUSES,
   SandboxStore,
   filePath,
@@ -15,6 +17,7 @@ import {
   writeFileAtomic,
   type Fault,
   type FaultKind,
+  type FileLinks,
   type RateWindow,
   type Requisition,
   type RequisitionItem,
@@ -23,6 +26,8 @@ import {
   type StoredFile,
 } from './state.js';
 import { mkdir } from 'node:fs/promises';
+
+export { seedCompany, type BulkCompanySpec, type SeededCompany } from './bulk-seed.js';
 
 export type FaultName = FaultKind | 'expire-tokens' | 'revoke-tokens';
 export const FAULT_NAMES: readonly FaultName[] = ['expire-tokens', 'revoke-tokens', ...FAULT_KINDS];
@@ -70,6 +75,9 @@ export interface RequisitionSummary {
   amount: string;
   attachments: number;
   electronicSignature: boolean;
+  /** Set when another integration synced it to an accounting system. */
+  originId: string | null;
+  erpStatus: string | null;
 }
 
 export interface PaymentSummary {
@@ -120,10 +128,13 @@ function findRequisition(state: SandboxState, id: string): Requisition {
   return requisition;
 }
 
-/** A later updated_at than the one stored, so a client polling on updated_at always sees the change. */
+/**
+ * A later updated_at than the one stored, so a client polling on updated_at always sees the change:
+ * `now` to the second (as Procore writes its times), or a second after the last change if that is later.
+ */
 function touch(requisition: Requisition, now: number): void {
   const after = Date.parse(requisition.updatedAt) + 1000;
-  requisition.updatedAt = new Date(Math.max(now, after)).toISOString().replace('.000Z', 'Z');
+  requisition.updatedAt = new Date(Math.max(Math.floor(now / 1000) * 1000, after)).toISOString().replace('.000Z', 'Z');
 }
 
 export function summarize(state: SandboxState, requisition: Requisition): RequisitionSummary {
@@ -147,6 +158,8 @@ export function summarize(state: SandboxState, requisition: Requisition): Requis
     amount: formatMoney(requisitionTotals(requisition).grossThisPeriod as Cents),
     attachments: requisition.attachmentIds.length,
     electronicSignature: requisition.electronicSignatureId !== null,
+    originId: requisition.originId,
+    erpStatus: requisition.erpStatus ?? null,
   };
 }
 
@@ -164,6 +177,61 @@ export async function setRequisitionStatus(
     requisition.status = status;
     if (status !== 'draft' && !requisition.submittedAt) requisition.submittedAt = requisition.billingDate;
     touch(requisition, stamp(options));
+    return summarize(state, requisition);
+  });
+}
+
+export interface RequisitionChanges {
+  status?: RequisitionStatus;
+  /** Another integration's id for it (Procore's origin_id); null or '' clears it. */
+  originId?: string | null;
+  /** Its status in an accounting system (Procore's erp_status); null or '' clears it. */
+  erpStatus?: string | null;
+}
+
+/** Text for origin_id or erp_status: trimmed, '' as null, refused when too long or on several lines. */
+function fieldText(value: string | null | undefined, what: string, max: number): string | null {
+  const text = (value ?? '').trim();
+  if (text.length > max) throw new UserError(`${what} is ${text.length} characters long; keep it to ${max}`);
+  if (/[\r\n]/.test(text)) throw new UserError(`${what} must be one line`);
+  return text || null;
+}
+
+/**
+ * Changes a requisition's status, origin id or ERP status, as Procore (or another integration)
+ * would. Its updated_at moves forward when anything changed, so an importer polling on updated_at
+ * sees it; a change to what it already is leaves it alone.
+ */
+export function updateRequisition(stateDir: string, requisitionId: string, changes: RequisitionChanges, options?: ControlOptions): Promise<RequisitionSummary> {
+  if (changes.status !== undefined && !REQUISITION_STATUSES.includes(changes.status)) {
+    return Promise.reject(new UserError(`unknown requisition status '${changes.status}' — use one of ${REQUISITION_STATUSES.join(', ')}`));
+  }
+  let originId: string | null | undefined;
+  let erpStatus: string | null | undefined;
+  try {
+    originId = changes.originId === undefined ? undefined : fieldText(changes.originId, 'the origin id', 255);
+    erpStatus = changes.erpStatus === undefined ? undefined : fieldText(changes.erpStatus, 'the ERP status', 100);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return store(stateDir).update((state) => {
+    const requisition = findRequisition(state, requisitionId);
+    let changed = false;
+    if (changes.status !== undefined && changes.status !== requisition.status) {
+      requisition.status = changes.status;
+      if (changes.status !== 'draft' && !requisition.submittedAt) requisition.submittedAt = requisition.billingDate;
+      changed = true;
+    }
+    if (originId !== undefined && originId !== requisition.originId) {
+      requisition.originId = originId;
+      changed = true;
+    }
+    if (erpStatus !== undefined && erpStatus !== (requisition.erpStatus ?? null)) {
+      if (erpStatus === null) delete requisition.erpStatus;
+      else requisition.erpStatus = erpStatus;
+      changed = true;
+    }
+    if (changed) touch(requisition, stamp(options));
     return summarize(state, requisition);
   });
 }
@@ -196,12 +264,21 @@ export function contentTypeOf(filename: string, bytes: Uint8Array): string {
   return FILE_TYPES.find(([pattern]) => pattern.test(filename))?.[1] ?? 'application/octet-stream';
 }
 
+export interface AttachOptions extends ControlOptions {
+  /**
+   * Whether the requisition's updated_at moves forward (default true). Whether adding an
+   * attachment in real Procore changes a requisition's updated_at is not known; false lets a test
+   * see what an importer does if it does not (it should re-check the invoices waiting for files).
+   */
+  touchUpdatedAt?: boolean;
+}
+
 /** Adds a file to a requisition's attachments, as a subcontractor uploading to Procore would. */
 export async function attachFile(
   stateDir: string,
   requisitionId: string,
   file: { filename: string; bytes: Uint8Array; contentType?: string },
-  options?: ControlOptions,
+  options?: AttachOptions,
 ): Promise<StoredFile> {
   const filename = file.filename.trim().replace(/[/\\]/g, '_');
   if (!filename) throw new UserError('the attachment needs a file name');
@@ -221,7 +298,7 @@ export async function attachFile(
     await writeFileAtomic(filePath(stateDir, stored.id), file.bytes);
     state.files.push(stored);
     requisition.attachmentIds.push(stored.id);
-    touch(requisition, stamp(options));
+    if (options?.touchUpdatedAt !== false) touch(requisition, stamp(options));
     return stored;
   });
 }
@@ -343,7 +420,6 @@ export async function listFaults(stateDir: string): Promise<Fault[]> {
   return (await store(stateDir).read()).faults;
 }
 
-/** The lifetime of access tokens issued from now on (Procore: 5400 s). */
 /** Installs or uninstalls the app in a company: uninstalled, every call naming that company gets a 401. */
 export function setAppInstalled(stateDir: string, companyId: string, installed: boolean): Promise<void> {
   return store(stateDir).update((state) => {
@@ -354,6 +430,7 @@ export function setAppInstalled(stateDir: string, companyId: string, installed: 
   });
 }
 
+/** The lifetime of access tokens issued from now on (Procore: 5400 s). */
 export function setTokenLifetime(stateDir: string, seconds: number): Promise<void> {
   positiveNumber(seconds, 'the token lifetime (seconds)');
   return store(stateDir).update((state) => {
@@ -369,6 +446,18 @@ export function setRateLimits(stateDir: string, limits: { spike?: RateWindow; ho
   return store(stateDir).update((state) => {
     if (limits.spike) state.settings.rateLimits.spike = { ...limits.spike };
     if (limits.hourly) state.settings.rateLimits.hourly = { ...limits.hourly };
+  });
+}
+
+/**
+ * Where requisitions' attachment links point from now on: `storage` (pre-signed storage URLs, the
+ * default) or `api` (file links on the API host that need the token and redirect to storage).
+ */
+export function setFileLinks(stateDir: string, links: FileLinks): Promise<void> {
+  if (!FILE_LINKS.includes(links)) return Promise.reject(new UserError(`file links are ${FILE_LINKS.join(' or ')}, not '${String(links)}'`));
+  return store(stateDir).update((state) => {
+    if (links === 'storage') delete state.settings.fileLinks;
+    else state.settings.fileLinks = links;
   });
 }
 

@@ -1,10 +1,11 @@
 // The demo's Procore: two companies, four projects (jobs 2301–2303 and 3101), vendors and
-// commitments carrying their accounting codes, and 30 subcontractor invoices across all six
+// commitments carrying their accounting codes, and 37 subcontractor invoices across all six
 // statuses, the approved ones with real attachments. Deterministic: fixed ids and dates
-// (2026-08 to 2026-11); only the encrypted PDF's key and the URL-signing key are random.
+// (2026-08 to 2026-11); only the encrypted PDFs' keys and the URL-signing key are random.
 // DEMO_LEDGER_CODES is the accounting side the demo ledger must hold for these to validate.
 import { formatMoney, type Cents } from '../domain/money.js';
-import { drawJpeg, drawPng } from './images.js';
+import { drawJpeg, drawPng, withExifOrientation } from './images.js';
+import { requisitionTotals } from './resources.js';
 import {
   STATE_SCHEMA,
   defaultSettings,
@@ -60,7 +61,22 @@ export const DEMO_REQUISITIONS = {
   bigId: '9007199254740997',
   /** Pending owner approval with a PDF: approve it through `apdesk sandbox approve` to see a new import. */
   awaitingApproval: '1280609',
+  /** Approved, job 2303: every line's WBS code has a sub job segment (Building A or B) before its cost code. */
+  subJob: '1280630',
+  /** Approved, job 2302: materials stored last period (an approved invoice before it) are still stored, and more were added. */
+  carriedMaterials: '1280632',
+  /** Approved, a PDF that opens only with a real password (DEMO_PDF_PASSWORD), beside a normal PDF. */
+  passwordPdf: '1280633',
+  /** Approved, a photo whose EXIF orientation is 6 (shown turned a quarter clockwise), and a PDF. */
+  rotatedJpeg: '1280634',
+  /** Approved, already synced to an accounting system by another integration (origin_id set). */
+  syncedElsewhere: '1280635',
+  /** Approved, with an ERP status ('pending') from Procore's own ERP integration, and no origin_id. */
+  erpStatus: '1280636',
 } as const;
+
+/** The user password of the demo's one PDF that needs a real password. */
+export const DEMO_PDF_PASSWORD = 'harbor-2026';
 
 export interface DemoLedgerCodes {
   vendors: { code: string; name: string }[];
@@ -108,6 +124,8 @@ interface CommitmentSpec {
   retainage: number;
   /** [cost code, cost code name, description, amount in dollars] */
   lines: [string, string, string, number][];
+  /** Each line's sub job, on a project that uses sub jobs. */
+  subJobs?: { code: string; name: string }[];
   /** The ledger's remaining balance, when it should differ from what the seed implies. */
   ledgerRemaining?: string;
 }
@@ -137,9 +155,24 @@ const COMMITMENTS: CommitmentSpec[] = [
     lines: [['07-500', 'Membrane roofing', 'Membrane roofing', 63_875.9]] },
   { id: '786012', job: '3101', kind: 'purchase-order', number: 'PO-3101-01', title: 'Paint and coatings', vendor: 'PAINT-07', retainage: 0,
     lines: [['09-900', 'Painting', 'Paint materials', 9_812.44]] },
+  { id: '786013', job: '2303', kind: 'subcontract', number: 'SC-2303-02', title: 'HVAC by building', vendor: 'PLUMB-03', retainage: 10,
+    lines: [['23-300', 'HVAC equipment', 'Rooftop units, building A', 64_000], ['23-300', 'HVAC equipment', 'Rooftop units, building B', 58_500], ['23-700', 'HVAC ductwork', 'Ductwork, building A', 21_750.5]],
+    subJobs: [{ code: 'A', name: 'Building A' }, { code: 'B', name: 'Building B' }, { code: 'A', name: 'Building A' }] },
+  { id: '786014', job: '2302', kind: 'subcontract', number: 'SC-2302-04', title: 'Metal decking and stairs', vendor: 'STEEL-01', retainage: 10,
+    lines: [['05-300', 'Metal decking', 'Metal deck supply and install', 96_400], ['05-500', 'Metal fabrications', 'Stair and rail fabrication', 34_000]] },
+  { id: '786015', job: '2303', kind: 'purchase-order', number: 'PO-2303-02', title: 'Millwork and casework', vendor: 'LUMBER-05', retainage: 0,
+    lines: [['06-400', 'Architectural woodwork', 'Reception casework', 18_750], ['06-400', 'Architectural woodwork', 'Exam room cabinets', 26_300]] },
+  { id: '786016', job: '2302', kind: 'subcontract', number: 'SC-2302-05', title: 'Fire protection', vendor: 'PLUMB-03', retainage: 10,
+    lines: [['21-100', 'Fire suppression piping', 'Sprinkler mains and branches', 54_200]] },
 ];
 
-type AttachmentSpec = { kind: 'pdf'; pages: number } | { kind: 'encrypted-pdf'; pages: number } | { kind: 'jpeg' } | { kind: 'png' };
+type AttachmentSpec =
+  | { kind: 'pdf'; pages: number }
+  | { kind: 'encrypted-pdf'; pages: number }
+  | { kind: 'password-pdf'; pages: number }
+  | { kind: 'jpeg' }
+  | { kind: 'rotated-jpeg' }
+  | { kind: 'png' };
 const pdf = (pages: number): AttachmentSpec => ({ kind: 'pdf', pages });
 
 interface RequisitionSpec {
@@ -148,10 +181,15 @@ interface RequisitionSpec {
   invoice: string | null;
   /** Cumulative percent complete of each commitment line at the end of this period. */
   progress: number[];
-  /** Materials presently stored per line, in dollars (only on a commitment's newest requisition). */
+  /**
+   * Materials presently stored per line at the end of this period, in dollars: a running balance
+   * that the next requisition carries over (it may add to it, never draw it down).
+   */
   materials?: number[];
   attachments: AttachmentSpec[];
   docuSign?: string;
+  originId?: string;
+  erpStatus?: string;
 }
 
 /** Each commitment's requisitions, oldest first; the newest bills November 2026, each earlier one a month before. */
@@ -210,13 +248,28 @@ const REQUISITIONS: Record<string, RequisitionSpec[]> = {
     { id: '1280628', status: 'pending_owner_approval', invoice: 'FCP-1219', progress: [55], attachments: [pdf(1)] },
     { id: '1280629', status: 'draft', invoice: 'FCP-1230', progress: [70], attachments: [] },
   ],
+  '786013': [
+    { id: '1280630', status: 'approved', invoice: 'PPM-410', progress: [20, 15, 30], attachments: [pdf(2)] },
+  ],
+  '786014': [
+    { id: '1280631', status: 'approved', invoice: 'SS-2301', progress: [10, 0], materials: [18_500, 0], attachments: [pdf(1)] },
+    { id: '1280632', status: 'approved', invoice: 'SS-2319', progress: [30, 10], materials: [18_500, 4_200], attachments: [pdf(2), { kind: 'png' }] },
+  ],
+  '786015': [
+    { id: '1280633', status: 'approved', invoice: 'NWL-88301', progress: [20, 10], attachments: [pdf(1), { kind: 'password-pdf', pages: 1 }] },
+    { id: '1280634', status: 'approved', invoice: 'NWL-88355', progress: [45, 30], attachments: [{ kind: 'rotated-jpeg' }, pdf(1)] },
+  ],
+  '786016': [
+    { id: '1280635', status: 'approved', invoice: 'PPM-356', progress: [20], attachments: [pdf(1)], originId: 'SAGE-AP-PPM-356' },
+    { id: '1280636', status: 'approved', invoice: 'PPM-371', progress: [35], attachments: [pdf(1)], erpStatus: 'pending' },
+  ],
 };
 
 // ---- the ledger side ----
 
 const dollars = (amount: number) => Math.round(amount * 100) as Cents;
 
-/** What the ledger already had before November: the older approved invoices' gross amounts. */
+/** What the ledger already had before November: the older approved invoices' gross amounts (work, and stored materials added). */
 function billedBeforeNovember(commitment: CommitmentSpec): Cents {
   const chain = REQUISITIONS[commitment.id] ?? [];
   let total = 0;
@@ -225,9 +278,10 @@ function billedBeforeNovember(commitment: CommitmentSpec): Cents {
     if (!olderThanNewest || !spec.status.startsWith('approved')) return;
     const month = 11 - (chain.length - 1 - index);
     if (month >= 11) return;
-    const previous = chain[index - 1]?.progress;
+    const previous = chain[index - 1];
     commitment.lines.forEach(([, , , amount], line) => {
-      total += Math.round((dollars(amount) * spec.progress[line]!) / 100) - Math.round((dollars(amount) * (previous?.[line] ?? 0)) / 100);
+      total += Math.round((dollars(amount) * spec.progress[line]!) / 100) - Math.round((dollars(amount) * (previous?.progress[line] ?? 0)) / 100);
+      total += dollars(spec.materials?.[line] ?? 0) - dollars(previous?.materials?.[line] ?? 0);
     });
   });
   return total as Cents;
@@ -348,12 +402,14 @@ async function buildDemoSeed(): Promise<Seed> {
   for (const spec of COMMITMENTS) {
     const project = state.projects.find((p) => p.projectNumber === spec.job)!;
     const vendor = state.vendors.find((v) => v.originCode === spec.vendor)!;
-    const lines: CommitmentLine[] = spec.lines.map(([code, codeName, description, amount]) => {
+    const lines: CommitmentLine[] = spec.lines.map(([code, codeName, description, amount], index) => {
       const codeKey = `${project.id} ${code}`;
       if (!costCodeIds.has(codeKey)) costCodeIds.set(codeKey, String(nextCodeId++));
+      const subJob = spec.subJobs?.[index];
       return {
         id: String(nextLineId++), description, amount: dollars(amount), costCodeId: costCodeIds.get(codeKey)!, costCode: code,
         costCodeName: codeName, category: spec.kind === 'subcontract' ? 'S' : 'M', wbsId: String(nextWbsId++),
+        ...(subJob ? { subJob: { ...subJob } } : {}),
       };
     });
     const commitment: Commitment = {
@@ -367,23 +423,30 @@ async function buildDemoSeed(): Promise<Seed> {
     const chain = REQUISITIONS[spec.id] ?? [];
     const cumulative = lines.map(() => 0);
     const retained = lines.map(() => 0);
+    // The stored-materials balance at the end of the last period, and the retainage held on it.
+    const stored = lines.map(() => 0);
+    const storedRetainage = lines.map(() => 0);
     for (const [index, req] of chain.entries()) {
       sequence++;
-      if (req.materials && index !== chain.length - 1) throw new Error(`demo seed: materials only on the newest requisition (${req.id})`);
       const month = 11 - (chain.length - 1 - index);
       const { start, end, billing } = period(month);
       const items: RequisitionItem[] = lines.map((line, n) => {
         const toDate = Math.round((line.amount * req.progress[n]!) / 100);
         const workThisPeriod = toDate - cumulative[n]!;
         const materialsStored = dollars(req.materials?.[n] ?? 0);
+        if (materialsStored < stored[n]!) throw new Error(`demo seed: materials stored on ${req.id} line ${n + 1} would be drawn down, which the seed does not model`);
         const item: RequisitionItem = {
           id: String(nextItemId++), commitmentLineId: line.id, lineNumber: n + 1, description: line.description,
           scheduledValue: line.amount, workFromPrevious: cumulative[n]!, workThisPeriod, materialsStored,
           retainageFromPrevious: retained[n]!, retainageThisPeriod: Math.round((workThisPeriod * spec.retainage) / 100),
           materialsRetainage: Math.round((materialsStored * spec.retainage) / 100),
+          // Still in storage from last period: carried over, none moved into work completed.
+          ...(stored[n] ? { materialsFromPrevious: stored[n]!, materialsMoved: 0, materialsRetainageFromPrevious: storedRetainage[n]! } : {}),
         };
         cumulative[n] = toDate;
         retained[n] = retained[n]! + item.retainageThisPeriod;
+        stored[n] = materialsStored;
+        storedRetainage[n] = item.materialsRetainage;
         return item;
       });
       const reviewed = req.status !== 'draft';
@@ -392,7 +455,8 @@ async function buildDemoSeed(): Promise<Seed> {
       const requisition: Requisition = {
         id: req.id, projectId: project.id, commitmentId: spec.id, number: index + 1, invoiceNumber: req.invoice, status: req.status,
         billingDate: billing, periodId: String(117000 + state.projects.indexOf(project) * 100 + month), periodStart: start, periodEnd: end,
-        submittedAt: reviewed ? billing : null, paymentDate: null, final: false, originId: null, originData: null,
+        submittedAt: reviewed ? billing : null, paymentDate: null, final: false, originId: req.originId ?? null, originData: null,
+        ...(req.erpStatus ? { erpStatus: req.erpStatus } : {}),
         electronicSignatureId: req.docuSign ?? null, comment: req.status === 'approved_as_noted' ? 'Approved with markups: see page 2.' : null,
         createdAt, updatedAt: reviewed ? plusDays(billing, decided ? 3 : 1, `09:${String(sequence).padStart(2, '0')}:00`) : createdAt,
         attachmentIds: [], items,
@@ -427,8 +491,13 @@ async function attachmentFile(spec: AttachmentSpec, position: number, context: A
       return { filename: position === 1 ? `${label}.pdf` : `${label}-backup-${position}.pdf`, contentType: 'application/pdf', bytes: await invoicePdf(spec.pages, context, false) };
     case 'encrypted-pdf':
       return { filename: `${label}-secured.pdf`, contentType: 'application/pdf', bytes: await invoicePdf(spec.pages, context, true) };
+    case 'password-pdf':
+      return { filename: `${label}-protected.pdf`, contentType: 'application/pdf', bytes: await invoicePdf(spec.pages, context, true, DEMO_PDF_PASSWORD) };
     case 'jpeg':
       return { filename: `${label}-site-photo.jpg`, contentType: 'image/jpeg', bytes: sitePhoto(Number(context.requisition.number)) };
+    case 'rotated-jpeg':
+      // Taken with the phone turned: stored landscape, shown portrait.
+      return { filename: `${label}-delivery-photo.jpg`, contentType: 'image/jpeg', bytes: withExifOrientation(sitePhoto(Number(context.requisition.number)), 6) };
     case 'png':
       return { filename: `${label}-lien-waiver.png`, contentType: 'image/png', bytes: lienWaiverScan() };
   }
@@ -436,11 +505,11 @@ async function attachmentFile(spec: AttachmentSpec, position: number, context: A
 
 const FIXED_DATE = new Date('2026-11-01T12:00:00Z');
 
-async function invoicePdf(pages: number, { requisition, commitment, project, vendorName }: AttachmentContext, encrypted: boolean): Promise<Uint8Array> {
+async function invoicePdf(pages: number, { requisition, commitment, project, vendorName }: AttachmentContext, encrypted: boolean, userPassword?: string): Promise<Uint8Array> {
   // pdf-lib takes ~0.4 s to load; only seeding needs it, not every command that knows the demo ids.
   const { applicationForPaymentPdf } = await import('../documents/demo-pdf.js');
-  const gross = requisition.items.reduce((sum, item) => sum + item.workThisPeriod + item.materialsStored, 0);
-  const retainage = requisition.items.reduce((sum, item) => sum + item.retainageThisPeriod + item.materialsRetainage, 0);
+  const { grossThisPeriod: gross, retainageThisPeriod: retainage } = requisitionTotals(requisition);
+  const carried = (item: RequisitionItem) => (item.materialsFromPrevious ?? 0) - (item.materialsMoved ?? 0);
   return applicationForPaymentPdf({
     vendorName,
     title: `Invoice ${requisition.invoiceNumber ?? requisition.number}`,
@@ -451,7 +520,7 @@ async function invoicePdf(pages: number, { requisition, commitment, project, ven
     ],
     items: requisition.items.map((item) => ({
       label: `${item.lineNumber}. ${item.description}`,
-      amount: formatMoney((item.workThisPeriod + item.materialsStored) as Cents),
+      amount: formatMoney((item.workThisPeriod + item.materialsStored - carried(item)) as Cents),
     })),
     totals: [
       { label: 'This period', amount: formatMoney(gross as Cents) },
@@ -460,6 +529,7 @@ async function invoicePdf(pages: number, { requisition, commitment, project, ven
     ],
     pages,
     encrypted,
+    ...(userPassword ? { userPassword } : {}),
     date: FIXED_DATE,
   });
 }

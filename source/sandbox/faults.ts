@@ -13,7 +13,7 @@ export const FAULT_HELP: Record<FaultKind | 'expire-tokens' | 'revoke-tokens', s
   slow: 'delay each answer (--ms, default 2000)',
   reset: 'carry out the request, then drop the connection without an answer',
   'malformed-json': 'answer 200 with a truncated JSON body',
-  'expired-storage-urls': 'file downloads redirect to storage URLs that have already expired',
+  'expired-storage-urls': 'requisitions give (and file links redirect to) storage URLs that have already expired',
 };
 
 export interface AppliedFaults {
@@ -29,7 +29,8 @@ const NONE: AppliedFaults = { delayMs: 0, blocking: null, reset: false, malforme
 
 function applies(fault: Fault, path: string): boolean {
   if (fault.path && !path.startsWith(fault.path)) return false;
-  if (fault.kind === 'expired-storage-urls') return path.startsWith(FILE_PATH_PREFIX);
+  // Where storage URLs are issued: in a requisition's attachments, and by a file link's redirect.
+  if (fault.kind === 'expired-storage-urls') return path.startsWith(FILE_PATH_PREFIX) || /^\/rest\/v1\.[01]\/requisitions(\/|$)/.test(path);
   return true;
 }
 

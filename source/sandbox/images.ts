@@ -1,6 +1,7 @@
 // Small, valid images for the demo's attachments, drawn without an image library: a PNG of
 // coloured bands and a greyscale baseline JPEG of 8×8 blocks (each block one shade, so only its
-// DC coefficient is coded). Both open in ordinary viewers and in pdf-lib.
+// DC coefficient is coded), optionally with an EXIF orientation as a phone camera writes it. They
+// open in ordinary viewers and in pdf-lib.
 import { crc32, deflateSync } from 'node:zlib';
 
 function pngChunk(type: string, data: Uint8Array): Buffer {
@@ -94,4 +95,27 @@ export function drawJpeg(width: number, height: number, shade: (blockX: number, 
     ...bits.end(),
     0xff, 0xd9,
   ]);
+}
+
+/**
+ * The JPEG with an EXIF block (APP1) right after its start marker holding one tag, Orientation
+ * (0x0112): 6 means the camera was turned a quarter, so a viewer shows the stored image turned
+ * a quarter clockwise. Written little-endian ("II"), one IFD of one entry and no next IFD.
+ */
+export function withExifOrientation(jpeg: Uint8Array, orientation: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8): Uint8Array {
+  if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error('withExifOrientation needs a JPEG');
+  const tiff = Buffer.alloc(26);
+  tiff.write('II', 0, 'latin1');
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4); // the first IFD follows the header
+  tiff.writeUInt16LE(1, 8); // one entry
+  tiff.writeUInt16LE(0x0112, 10); // Orientation
+  tiff.writeUInt16LE(3, 12); // SHORT
+  tiff.writeUInt32LE(1, 14); // one value, held in the entry itself
+  tiff.writeUInt16LE(orientation, 18);
+  tiff.writeUInt32LE(0, 22); // no next IFD
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(body.length + 2, 0);
+  return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1]), length, body, jpeg.subarray(2)]);
 }

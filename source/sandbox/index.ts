@@ -8,7 +8,7 @@ import { isLive, readServerInfo, removeServerInfo, writeServerInfo, type ServerI
 import { closeServer, startListeners } from './server.js';
 import { SandboxStore } from './state.js';
 
-export { DEMO_APP, DEMO_USERS, DEMO_COMPANY_ID, DEMO_SECOND_COMPANY_ID, DEMO_REQUISITIONS, DEMO_LEDGER_CODES } from './demo-seed.js';
+export { DEMO_APP, DEMO_USERS, DEMO_COMPANY_ID, DEMO_SECOND_COMPANY_ID, DEMO_REQUISITIONS, DEMO_LEDGER_CODES, DEMO_PDF_PASSWORD } from './demo-seed.js';
 export type { ServerInfo } from './server-info.js';
 
 export interface SandboxOptions {

@@ -2,7 +2,7 @@
 // G702 totals computed from the G703 rows so that they always add up.
 import { formatMoney, type Cents } from '../domain/money.js';
 import { int } from './json.js';
-import { attachmentUrl } from './storage.js';
+import { fileLink, type LinkIssuer } from './storage.js';
 import type { Commitment, CommitmentLine, ContractPayment, Project, Requisition, RequisitionItem, SandboxState, Vendor } from './state.js';
 
 const money = (cents: number) => formatMoney(cents as Cents);
@@ -119,7 +119,10 @@ function itemJson(commitment: Commitment | undefined, item: RequisitionItem) {
 export interface RequisitionView {
   version: '1.0' | '1.1';
   items: boolean;
-  apiUrl: string;
+  /** The server the links are issued for (its API and storage URLs, its clock). */
+  context: LinkIssuer;
+  /** Issue the attachment links already expired (the expired-storage-urls fault). */
+  expiredLinks?: boolean;
 }
 
 export function requisitionJson(state: SandboxState, requisition: Requisition, view: RequisitionView) {
@@ -139,7 +142,7 @@ export function requisitionJson(state: SandboxState, requisition: Requisition, v
     number: requisition.number,
     invoice_number: requisition.invoiceNumber,
     status: requisition.status,
-    erp_status: null,
+    erp_status: requisition.erpStatus ?? null,
     billing_date: requisition.billingDate,
     period_id: int(requisition.periodId),
     requisition_start: requisition.periodStart,
@@ -181,7 +184,7 @@ export function requisitionJson(state: SandboxState, requisition: Requisition, v
     },
     attachments: requisition.attachmentIds.flatMap((id) => {
       const file = state.files.find((candidate) => candidate.id === id);
-      return file ? [{ id: int(file.id), url: attachmentUrl(view.apiUrl, file.id), filename: file.filename, content_type: file.contentType }] : [];
+      return file ? [{ id: int(file.id), url: fileLink(view.context, state, file, view.expiredLinks ?? false), filename: file.filename, content_type: file.contentType }] : [];
     }),
     electronic_signature_id: int(requisition.electronicSignatureId),
     custom_fields: {},
@@ -369,5 +372,51 @@ function fullCommitmentJson(state: SandboxState, commitment: Commitment) {
     attachments: [],
     created_at: commitment.createdAt,
     updated_at: commitment.updatedAt,
+  };
+}
+
+/** A project's cost code, as its commitment lines name it. */
+export interface ProjectCostCode {
+  id: string;
+  fullCode: string;
+  name: string;
+  projectId: string;
+  position: number;
+  createdAt: string;
+}
+
+/** The cost codes a project's commitment lines use, each once, in the order they first appear. */
+export function projectCostCodes(state: SandboxState, projectId: string): ProjectCostCode[] {
+  const codes = new Map<string, ProjectCostCode>();
+  for (const commitment of state.commitments.filter((candidate) => candidate.projectId === projectId).sort(byId)) {
+    for (const line of commitment.lines) {
+      if (!codes.has(line.costCodeId)) {
+        codes.set(line.costCodeId, { id: line.costCodeId, fullCode: line.costCode, name: line.costCodeName, projectId, position: codes.size + 1, createdAt: commitment.createdAt });
+      }
+    }
+  }
+  return [...codes.values()];
+}
+
+/**
+ * A cost code as GET /rest/v1.0/cost_codes writes it. Procore's schema leaves each one empty ({}),
+ * so these fields follow Procore's public docs; `code` as the part after the division ("300" of
+ * "03-300") is our reading of them.
+ */
+export function costCodeJson(code: ProjectCostCode) {
+  return {
+    id: int(code.id),
+    name: code.name,
+    code: code.fullCode.includes('-') ? code.fullCode.slice(code.fullCode.lastIndexOf('-') + 1) : code.fullCode,
+    full_code: code.fullCode,
+    sortable_code: code.fullCode,
+    origin_id: null,
+    origin_data: null,
+    biller_id: int(code.projectId),
+    biller_type: 'Project',
+    position: code.position,
+    created_at: code.createdAt,
+    updated_at: code.createdAt,
+    deleted_at: null,
   };
 }

@@ -1,5 +1,5 @@
 // The REST subset apdesk uses (procore-api.md §3–§7): companies, projects, vendors, commitments,
-// requisitions (v1.0 and v1.1) and contract payments, behind a Bearer token and the
+// cost codes, requisitions (v1.0 and v1.1) and contract payments, behind a Bearer token and the
 // Procore-Company-Id header, with Procore's paging headers and filters.
 import { MoneyError, parseMoney } from '../domain/money.js';
 import type { SandboxContext } from './context.js';
@@ -10,12 +10,15 @@ import {
   commitmentJson,
   commitmentSummaryJson,
   contractListJson,
+  costCodeJson,
+  projectCostCodes,
   type CommitmentRoute,
   companyJson,
   paymentJson,
   projectJson,
   requisitionJson,
   vendorJson,
+  type RequisitionView,
 } from './resources.js';
 import {
   REQUISITION_STATUSES,
@@ -38,8 +41,13 @@ const notFound = (what: string) => jsonError(404, `${what} not found`);
 const badRequest = (message: string) => jsonError(400, message);
 const unprocessable = (errors: Record<string, string[]>) => new HttpError(jsonResponse(422, { errors }));
 
+export interface RestOptions {
+  /** The expired-storage-urls fault: attachment links in this answer are issued already expired. */
+  expiredLinks: boolean;
+}
+
 /** Answers one /rest/... request. */
-export async function handleRest(context: SandboxContext, request: SandboxRequest): Promise<SandboxResponse> {
+export async function handleRest(context: SandboxContext, request: SandboxRequest, options: RestOptions = { expiredLinks: false }): Promise<SandboxResponse> {
   const state = await context.store.read();
   const caller = authenticate(state, request, context.now());
   const match = /^\/rest\/v(1\.[01])\/([a-z_]+)(?:\/([^/]+))?\/?$/.exec(request.path);
@@ -87,15 +95,25 @@ export async function handleRest(context: SandboxContext, request: SandboxReques
     case 'GET 1.0 work_order_contracts :id':
     case 'GET 1.0 purchase_order_contracts :id':
       return jsonResponse(200, commitmentJson(state, requireCommitment(state, requireProject(state, request, company, caller), id!, contractType(resource)), contractRoute(resource)));
+    case 'GET 1.0 cost_codes': {
+      const project = requireProject(state, request, company, caller);
+      const view = request.query.get('view') ?? 'default';
+      if (!['default', 'erp_compact'].includes(view)) throw badRequest(`view '${view}' is not one of default, erp_compact`);
+      const ids = idFilter(request, 'id');
+      const originId = request.query.get('filters[origin_id]');
+      // sub_job_id is taken and not applied: the sandbox's cost codes belong to the whole project.
+      const codes = projectCostCodes(state, project.id).filter((code) => (!ids || ids.includes(code.id)) && originId === null);
+      return paginated(request, codes.map(costCodeJson), 100);
+    }
     case 'GET 1.0 requisitions':
     case 'GET 1.1 requisitions':
-      return listRequisitions(context, state, request, requireProject(state, request, company, caller), version);
+      return listRequisitions(context, state, request, requireProject(state, request, company, caller), version, options);
     case 'GET 1.0 requisitions :id':
     case 'GET 1.1 requisitions :id': {
       const project = requireProject(state, request, company, caller);
       const requisition = state.requisitions.find((candidate) => candidate.id === id && candidate.projectId === project.id);
       if (!requisition) throw notFound(`Requisition ${id}`);
-      return jsonResponse(200, requisitionJson(state, requisition, requisitionView(context, request, version)));
+      return jsonResponse(200, requisitionJson(state, requisition, requisitionView(context, request, version, options)));
     }
     case 'GET 1.0 contract_payments': {
       const project = requireProject(state, request, company, caller);
@@ -190,31 +208,43 @@ function idFilter(request: SandboxRequest, name: string): string[] | null {
   });
 }
 
-/** `filters[name]=START...END` (ISO 8601, both ends included) as a test on a timestamp. */
+const RANGE_FORMS = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}Z)?$/;
+
+/**
+ * `filters[name]=START...END`, both ends included, in the two forms Procore documents:
+ * `YYYY-MM-DD...YYYY-MM-DD` and `YYYY-MM-DDTHH:MM:SSZ...YYYY-MM-DDTHH:MM:SSZ`. Anything else
+ * (fractions of a second, other offsets) is refused, so the client relies on nothing undocumented.
+ * A day as the end holds the whole day, in UTC: in which time zone Procore reads a bare day is not
+ * documented.
+ */
 function rangeFilter(request: SandboxRequest, name: string): ((value: string) => boolean) | null {
   const raw = request.query.get(`filters[${name}]`);
   if (raw === null) return null;
   const [from, to, extra] = raw.split('...');
-  const start = Date.parse(from ?? '');
-  const end = Date.parse(to ?? '');
-  if (extra !== undefined || Number.isNaN(start) || Number.isNaN(end)) {
-    throw badRequest(`filters[${name}] must be a range START...END of ISO 8601 times, e.g. 2026-11-01T00:00:00Z...2026-11-30T23:59:59Z`);
+  const start = from?.match(RANGE_FORMS);
+  const end = to?.match(RANGE_FORMS);
+  const first = start ? Date.parse(start[2] ? from! : `${from}T00:00:00Z`) : NaN;
+  const last = end ? Date.parse(end[2] ? to! : `${to}T23:59:59.999Z`) : NaN;
+  if (extra !== undefined || Number.isNaN(first) || Number.isNaN(last)) {
+    throw badRequest(
+      `filters[${name}] must be a range of ISO 8601 days or UTC times, YYYY-MM-DD...YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ...YYYY-MM-DDTHH:MM:SSZ (got '${raw}')`,
+    );
   }
   return (value) => {
     const at = Date.parse(value);
-    return at >= start && at <= end;
+    return at >= first && at <= last;
   };
 }
 
-function requisitionView(context: SandboxContext, request: SandboxRequest, version: '1.0' | '1.1') {
+function requisitionView(context: SandboxContext, request: SandboxRequest, version: '1.0' | '1.1', options: RestOptions): RequisitionView {
   const view = request.query.get('view') ?? 'default';
   if (version === '1.1' && !['default', 'extended', 'items', 'action_policy'].includes(view)) {
     throw badRequest(`view '${view}' is not one of default, extended, items, action_policy`);
   }
-  return { version, items: version === '1.1' && (view === 'extended' || view === 'items'), apiUrl: context.apiUrl };
+  return { version, items: version === '1.1' && (view === 'extended' || view === 'items'), context, expiredLinks: options.expiredLinks };
 }
 
-function listRequisitions(context: SandboxContext, state: SandboxState, request: SandboxRequest, project: Project, version: '1.0' | '1.1'): SandboxResponse {
+function listRequisitions(context: SandboxContext, state: SandboxState, request: SandboxRequest, project: Project, version: '1.0' | '1.1', options: RestOptions): SandboxResponse {
   if (request.query.has('filters[status][]') || request.query.getAll('filters[status]').length > 1) {
     throw badRequest('filters[status] takes a single status; make one call per status');
   }
@@ -228,7 +258,7 @@ function listRequisitions(context: SandboxContext, state: SandboxState, request:
   const updated = rangeFilter(request, 'updated_at');
   const created = rangeFilter(request, 'created_at');
   const originId = request.query.get('filters[origin_id]');
-  const view = requisitionView(context, request, version);
+  const view = requisitionView(context, request, version, options);
   const requisitions = state.requisitions
     .filter(
       (requisition) =>
@@ -242,11 +272,11 @@ function listRequisitions(context: SandboxContext, state: SandboxState, request:
         (originId === null || requisition.originId === originId),
     )
     .sort(byId);
-  return paginated(request, requisitions.map((requisition) => requisitionJson(state, requisition, view)), 30);
+  return paginated(request, requisitions, 30, (requisition) => requisitionJson(state, requisition, view));
 }
 
-/** One page of `items`, with Procore's Total, Per-Page and Link headers. */
-function paginated(request: SandboxRequest, items: unknown[], defaultPerPage: number): SandboxResponse {
+/** One page of `items`, with Procore's Total, Per-Page and Link headers; `render` writes only the page's items. */
+function paginated<T>(request: SandboxRequest, items: T[], defaultPerPage: number, render: (item: T) => unknown = (item) => item): SandboxResponse {
   const perPageText = request.query.get('per_page');
   const pageText = request.query.get('page');
   const perPage = Math.min(MAX_PER_PAGE, positiveInteger(perPageText, 'per_page') ?? defaultPerPage);
@@ -263,7 +293,7 @@ function paginated(request: SandboxRequest, items: unknown[], defaultPerPage: nu
   if (page > 1) links.push(link(Math.min(page - 1, last), 'prev'));
   if (page < last) links.push(link(page + 1, 'next'));
   links.push(link(last, 'last'));
-  return jsonResponse(200, items.slice((page - 1) * perPage, page * perPage), {
+  return jsonResponse(200, items.slice((page - 1) * perPage, page * perPage).map(render), {
     total: String(items.length),
     'per-page': String(perPage),
     link: links.join(', '),

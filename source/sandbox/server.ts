@@ -1,5 +1,5 @@
 // The two listeners of a sandbox on 127.0.0.1: the API (OAuth pages and tokens, REST, file
-// links, the control API) and the "object storage" that file links redirect to. Every API
+// links, the control API) and the "object storage" that attachment links point at. Every API
 // answer passes through one place that applies faults, rate limits and request ids.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -92,7 +92,7 @@ export async function startListeners(
       case 'GET /oauth/token/info':
         return tokenInfo(context, request);
     }
-    if (request.path.startsWith('/rest/')) return handleRest(context, request);
+    if (request.path.startsWith('/rest/')) return handleRest(context, request, { expiredLinks: faults.expiredStorageUrls });
     if (request.path.startsWith(FILE_PATH_PREFIX) && request.method === 'GET') {
       const state = await context.store.read();
       authenticate(state, request, context.now());

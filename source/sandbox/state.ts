@@ -31,10 +31,19 @@ export interface SandboxSettings {
   /** Procore: authorization codes are single-use and expire in 10 minutes. */
   codeLifetimeSec: number;
   storageUrlLifetimeSec: number;
+  /**
+   * Where a requisition's attachment links point: `storage`, a pre-signed URL on the storage
+   * listener (absent means this); or `api`, a file link on the API host that needs the Bearer
+   * token and redirects to storage. Procore has sent both kinds.
+   */
+  fileLinks?: FileLinks;
   rateLimits: { spike: RateWindow; hourly: RateWindow };
   /** Signs storage URLs; in the state so that every server on this stateDir accepts the others' URLs. */
   signingKey: string;
 }
+
+export const FILE_LINKS = ['storage', 'api'] as const;
+export type FileLinks = (typeof FILE_LINKS)[number];
 
 export interface OAuthApp {
   clientId: string;
@@ -176,6 +185,8 @@ export interface Requisition {
   final: boolean;
   originId: string | null;
   originData: string | null;
+  /** The requisition's status in an accounting system, as Procore's ERP integration sets it; absent is none. */
+  erpStatus?: string | null;
   electronicSignatureId: string | null;
   comment: string | null;
   createdAt: string;
@@ -190,6 +201,8 @@ export interface StoredFile {
   contentType: string;
   size: number;
   createdAt: string;
+  /** The file under files/ that holds the bytes, when several attachments share them (bulk seeds); absent is `id`. */
+  blob?: string;
 }
 
 export interface ContractPayment {
@@ -300,6 +313,8 @@ export function newId(state: SandboxState): string {
 export const stateFile = (stateDir: string) => join(stateDir, 'state.json');
 export const filesDir = (stateDir: string) => join(stateDir, 'files');
 export const filePath = (stateDir: string, fileId: string) => join(filesDir(stateDir), fileId);
+/** Where a stored file's bytes are. */
+export const storedFilePath = (stateDir: string, file: StoredFile) => filePath(stateDir, file.blob ?? file.id);
 
 export class NoSandboxError extends UserError {
   constructor(stateDir: string) {

@@ -1,11 +1,12 @@
-// The attachment download path: the API host's file URL (Bearer required) answers 302 to the
-// storage listener with a pre-signed, expiring URL, S3-style; the storage listener serves the
-// bytes and, like S3, refuses a request that also carries an Authorization header.
+// The attachment download paths: a requisition's attachment links are pre-signed, expiring URLs
+// on the storage listener (S3-style), or (settings.fileLinks 'api') file URLs on the API host that
+// need the Bearer token and answer 302 to such a URL. The storage listener serves the bytes and,
+// like S3, refuses a request that also carries an Authorization header.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SandboxContext } from './context.js';
 import { redirect, type SandboxRequest, type SandboxResponse } from './http.js';
-import { filePath, type SandboxState, type StoredFile } from './state.js';
+import { storedFilePath, type SandboxState, type StoredFile } from './state.js';
 
 export const FILE_PATH_PREFIX = '/fas/api/v5/files/';
 
@@ -44,12 +45,24 @@ export function presignedUrl(storageUrl: string, state: SandboxState, file: Stor
   return `${storageUrl}${path}?${query}`;
 }
 
+/** What issuing a link needs of the server: its two URLs and its clock. */
+export type LinkIssuer = Pick<SandboxContext, 'apiUrl' | 'storageUrl' | 'now'>;
+
+/** When a link issued now was signed: now, or (the expired-storage-urls fault) long enough ago to have expired. */
+export function signedAt(context: LinkIssuer, state: SandboxState, expired: boolean): number {
+  return expired ? context.now() - (state.settings.storageUrlLifetimeSec + 60) * 1000 : context.now();
+}
+
+/** The link a requisition gives for one of its attachments, as settings.fileLinks says. */
+export function fileLink(context: LinkIssuer, state: SandboxState, file: StoredFile, expired: boolean): string {
+  return state.settings.fileLinks === 'api' ? attachmentUrl(context.apiUrl, file.id) : presignedUrl(context.storageUrl, state, file, signedAt(context, state, expired));
+}
+
 /** GET /fas/api/v5/files/{id} (after the Bearer check): 302 to storage. `expired` issues an already-expired URL. */
 export function fileRedirect(context: SandboxContext, state: SandboxState, fileId: string, expired: boolean): SandboxResponse | null {
   const file = state.files.find((candidate) => candidate.id === fileId);
   if (!file) return null;
-  const issuedAt = expired ? context.now() - (state.settings.storageUrlLifetimeSec + 60) * 1000 : context.now();
-  return redirect(presignedUrl(context.storageUrl, state, file, issuedAt), 302, { 'cache-control': 'no-store' });
+  return redirect(presignedUrl(context.storageUrl, state, file, signedAt(context, state, expired)), 302, { 'cache-control': 'no-store' });
 }
 
 function s3Error(status: number, code: string, message: string, requestId: string): SandboxResponse {
@@ -82,7 +95,7 @@ export async function serveStorage(context: SandboxContext, request: SandboxRequ
   }
   const file = state.files.find((candidate) => candidate.id === match[1]);
   if (!file) return s3Error(404, 'NoSuchKey', 'The specified key does not exist.', requestId);
-  const bytes = await readFile(filePath(context.stateDir, file.id));
+  const bytes = await readFile(storedFilePath(context.stateDir, file));
   return {
     status: 200,
     headers: {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../source/log/log.js';
 import { ProcoreHttp } from '../../source/procore/http.js';
-import { commitment, companies, me, projects, requisition, requisitions, vendor } from '../../source/procore/resources.js';
+import { commitment, companies, costCodes, me, projects, requisition, requisitions, requisitionsChecked, vendor } from '../../source/procore/resources.js';
 import { contractPayments, createContractPayment } from '../../source/procore/payments.js';
 import type { ProcoreId } from '../../source/domain/ids.js';
 import type { Cents } from '../../source/domain/money.js';
@@ -57,6 +57,7 @@ const EXCEPTIONS: Record<string, string> = {
   // A whole response the schema does not describe: `*` covers every place under it.
   'RestV10VendorsIdGet.json *': 'empty schema {}: the vendor show is not described at all',
   'RestV10VendorsGet.json []': 'each vendor is an object without fields ("Vendor Extended View")',
+  'RestV10CostCodesGet.json []': "each cost code is an empty schema {}: the sandbox follows Procore's public docs (id, name, code, full_code, …)",
   'RestV10WorkOrderContractsGet.json []': 'each contract is an object without fields (the purchase order list, checked too, declares them)',
   'RestV11RequisitionsGet.json [].attachments[].*': 'collapsed below the list: the show schema (checked too) declares them',
   'RestV11RequisitionsGet.json [].items[].*': 'collapsed below the list: the show schema (checked too) declares the items',
@@ -230,6 +231,8 @@ describe('the client asks only what Procore takes', () => {
     await projects(http, DEMO_COMPANY_ID);
     await requisitions(http, stored.projectId, { status: 'approved', updatedAt: ['2026-01-01T00:00:00Z', '2026-12-31T23:59:59Z'], ids: [stored.id], view: 'extended' });
     await requisitions(http, stored.projectId);
+    await requisitionsChecked(http, stored.projectId, { status: 'approved', updatedAt: ['2026-11-01', '2026-11-30'], view: 'extended' });
+    await costCodes(http, stored.projectId);
     await requisition(http, stored.projectId, stored.id);
     await commitment(http, stored.projectId, contract.id);
     await vendor(http, DEMO_COMPANY_ID, contract.vendorId);
@@ -241,6 +244,7 @@ describe('the client asks only what Procore takes', () => {
         'GET /rest/v1.0/companies',
         'GET /rest/v1.0/projects',
         'GET /rest/v1.1/requisitions',
+        'GET /rest/v1.0/cost_codes',
         `GET /rest/v1.1/requisitions/${stored.id}`,
         `GET /rest/v1.0/commitments/${contract.id}`,
         `GET /rest/v1.0/vendors/${contract.vendorId}`,
@@ -333,6 +337,7 @@ describe('the sandbox answers what Procore documents', () => {
       ...(await check(`/rest/v1.0/work_order_contracts/${work.id}?project_id=${project}`)),
       ...(await check(`/rest/v1.0/purchase_order_contracts/${purchase.id}?project_id=${purchase.projectId}`)),
       ...(await check(`/rest/v1.1/requisitions?project_id=${project}&view=extended`)),
+      ...(await check(`/rest/v1.0/cost_codes?project_id=${project}`)),
       ...(await check(`/rest/v1.1/requisitions?project_id=${project}`)),
       ...(await check(`/rest/v1.1/requisitions/${stored.id}?project_id=${project}&view=extended`)),
       ...(await check(`/rest/v1.0/contract_payments?project_id=${purchase.projectId}&contract_id=${purchase.id}`)),

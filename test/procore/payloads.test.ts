@@ -40,18 +40,19 @@ describe('a requisition bundle from Procore', () => {
       id: '9007199254740995', projectId: '1710001', commitmentId: '786001', commitmentType: 'WorkOrderContract', vendorId: '47001',
       number: '7', invoiceNumber: 'ABC-1068', status: 'approved', billingDate: '2026-11-20', periodStart: '2026-11-01', periodEnd: '2026-11-30',
       summary: { currentPaymentDue: $('11350.00'), taxApplicableToThisPayment: 0 },
+      originId: null, erpStatus: null, electronicSignatureId: null,
       attachments: [],
     });
     expect(requisition.items).toEqual([
       {
-        lineNumber: '1', position: '1', description: 'Footings and foundation walls', costCode: '03-300',
+        lineNumber: '1', position: '1', description: 'Footings and foundation walls', costCode: '03-300', costCodeId: '881001',
         wbsCode: { flatCode: '03-300.S', segments: [{ type: null, name: 'Cost Code', code: '03-300' }, { type: null, name: 'Cost Type', code: 'S' }] },
         workCompletedThisPeriod: $('10000.00'), materialsPresentlyStored: $('500.00'), materialsStoredPreviously: 0, materialsMoved: 0,
         retainageRetainedThisPeriod: $('1000.00'), retainageReleasedThisPeriod: 0, materialsRetainageRetained: $('50.00'),
         grossAmount: null, netAmount: null,
       },
       {
-        lineNumber: '2', position: '2', description: 'Slab on grade', costCode: '03-350', wbsCode: null,
+        lineNumber: '2', position: '2', description: 'Slab on grade', costCode: '03-350', costCodeId: '881002', wbsCode: null,
         workCompletedThisPeriod: $('2000.00'), materialsPresentlyStored: 0, materialsStoredPreviously: 0, materialsMoved: 0,
         retainageRetainedThisPeriod: $('200.00'), retainageReleasedThisPeriod: $('100.00'), materialsRetainageRetained: 0,
         grossAmount: null, netAmount: null,
@@ -71,6 +72,23 @@ describe('a requisition bundle from Procore', () => {
     const { requisition } = parseRequisitionBundle(bundle);
     expect([requisition.projectId, requisition.commitmentId, requisition.invoiceNumber]).toEqual(['1710001', '786001', null]);
     expect(mapRequisition(parseRequisitionBundle(bundle)).header.invoiceNumber).toBe('SC-2301-01-7');
+  });
+
+  it('reads who else synced it (origin_id, erp_status), its DocuSign id and each line\'s cost_code_id, ids above 2^53 exact', () => {
+    const bundle = parseJsonLossless(
+      FIXTURE.replace('"status": "approved",', '"status": "approved", "origin_id": 77120, "erp_status": " synced ", "electronic_signature_id": 9007199254740999,').replace(
+        '"cost_code_id": 881002,',
+        '"cost_code_id": 18446744073709551617,',
+      ),
+    ) as Raw;
+    const { requisition } = parseRequisitionBundle(bundle);
+    expect([requisition.originId, requisition.erpStatus, requisition.electronicSignatureId]).toEqual(['77120', 'synced', '9007199254740999']);
+    expect(requisition.items!.map((item) => item.costCodeId)).toEqual(['881001', '18446744073709551617']);
+    // Absent is null, not undefined: the importer reads every field the same way.
+    const bare = raw();
+    delete bare.requisition.items[0].cost_code_id;
+    const plain = parseRequisitionBundle(bare).requisition;
+    expect([plain.originId, plain.erpStatus, plain.electronicSignatureId, plain.items![0]!.costCodeId]).toEqual([null, null, null, null]);
   });
 
   type Change = (bundle: Raw) => void;
@@ -95,6 +113,9 @@ describe('a requisition bundle from Procore', () => {
     ['a billing date that is not a date', (b) => (b.requisition.billing_date = '20/11/2026'), "Procore requisition 9007199254740995: billing_date '20/11/2026' is not a date (YYYY-MM-DD)"],
     ['a day that does not exist', (b) => (b.requisition.requisition_end = '2026-11-31'), "Procore requisition 9007199254740995: requisition_end '2026-11-31' is not a date (YYYY-MM-DD)"],
     ['a vendor flag that is text', (b) => (b.vendor.is_active = 'yes'), "Procore vendor 47001: is_active 'yes' is not true or false"],
+    ['a DocuSign id that is not an id', (b) => (b.requisition.electronic_signature_id = 'env-12'), "Procore requisition 9007199254740995: electronic_signature_id 'env-12' is not a Procore id"],
+    ['a cost code id that is not an id', (b) => (b.requisition.items[1].cost_code_id = 3.5), "Procore requisition 9007199254740995: items[1].cost_code_id '3.5' is not a Procore id"],
+    ['an ERP status that is not text', (b) => (b.requisition.erp_status = ['synced']), 'Procore requisition 9007199254740995: erp_status ["synced"] is not text'],
     ['a project that is not an object', (b) => (b.project = ['x']), 'Procore project (no id): ["x"] is not an object'],
   ];
   it.each(failures)('refuses %s, naming the record, the field and the value', (_what, change, message) => {
@@ -135,7 +156,7 @@ describe("the sandbox's demo seed, as the Procore client reads it", () => {
     const project = state.projects.find((p) => p.id === requisition.projectId)!;
     const wire = (value: unknown) => parseJsonLossless(renderJson(value));
     return parseRequisitionBundle({
-      requisition: wire(requisitionJson(state, requisition, { version: '1.1', items: true, apiUrl: 'http://127.0.0.1:9' })),
+      requisition: wire(requisitionJson(state, requisition, { version: '1.1', items: true, context: { apiUrl: 'http://127.0.0.1:9', storageUrl: 'http://127.0.0.1:10', now: Date.now } })),
       commitment: wire(commitmentJson(state, commitment)),
       vendor: wire(vendorJson(vendor, 'erp')),
       project: wire(projectJson(state, project)),
@@ -171,6 +192,19 @@ describe("the sandbox's demo seed, as the Procore client reads it", () => {
     expect(noNumber.header.invoiceNumber).toBe('PO-2301-01-1');
     expect(noNumber.lines[0]).toMatchObject({ type: 'purchase-order', costCode: '06-100', category: 'M' });
     expect(formatMoney(noNumber.header.total as Cents)).toBe(formatMoney(noNumber.lines[0]!.amount));
+  });
+
+  it('reads who else synced a demo invoice, its DocuSign id and each line\'s cost code id', () => {
+    expect(bundleOf(DEMO_REQUISITIONS.syncedElsewhere).requisition).toMatchObject({ originId: 'SAGE-AP-PPM-356', erpStatus: null });
+    expect(bundleOf(DEMO_REQUISITIONS.erpStatus).requisition).toMatchObject({ originId: null, erpStatus: 'pending' });
+    expect(bundleOf(DEMO_REQUISITIONS.docuSign).requisition.electronicSignatureId).toBe('8840001');
+    const subJob = bundleOf(DEMO_REQUISITIONS.subJob).requisition;
+    expect(subJob.items!.map((item) => item.costCodeId)).toEqual([subJob.items![0]!.costCodeId, subJob.items![0]!.costCodeId, expect.stringMatching(/^\d+$/)]);
+    expect(mapRequisition(bundleOf(DEMO_REQUISITIONS.subJob)).lines.map((line) => [line.job, line.costCode, line.category])).toEqual([
+      ['2303', '23-300', 'S'],
+      ['2303', '23-300', 'S'],
+      ['2303', '23-700', 'S'],
+    ]);
   });
 
   it('validates the approved demo invoices against the demo ledger as the demo scenarios say', () => {

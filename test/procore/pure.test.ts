@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJsonLossless } from '../../source/procore/json.js';
 import { encodeParams, parseLinkHeader } from '../../source/procore/http.js';
 import { environmentKey, mayCarryToken, parseBaseUrl } from '../../source/procore/environments.js';
+import { isPresigned } from '../../source/procore/files.js';
 import { browserAvailable } from '../../source/procore/loopback.js';
 import { procoreMessage } from '../../source/procore/errors.js';
 import { readGrantReply } from '../../source/app/procore.js';
@@ -52,6 +53,8 @@ describe('paging and parameters', () => {
 describe('where the token may go', () => {
   const production = { kind: 'production' as const, apiUrl: 'https://api.procore.com', loginUrl: 'https://login.procore.com' };
   const local = { kind: 'local' as const, apiUrl: 'http://127.0.0.1:4100', loginUrl: 'http://127.0.0.1:4100' };
+  const developer = { kind: 'sandbox' as const, apiUrl: 'https://sandbox.procore.com', loginUrl: 'https://login-sandbox.procore.com' };
+  const custom = { kind: 'custom' as const, apiUrl: 'https://procore.internal.example', loginUrl: 'https://login.internal.example' };
 
   it.each([
     [production, 'https://api.procore.com/rest/v1.0/me', true],
@@ -63,8 +66,26 @@ describe('where the token may go', () => {
     [local, 'http://127.0.0.1:4100/fas/api/v5/files/1', true],
     [local, 'http://127.0.0.1:4101/bucket/1?X-Amz-Signature=1', false],
     [local, 'https://us02.procore.com/x', false],
+    [local, 'http://localhost:4100/rest/v1.0/me', false],
+    [developer, 'https://login-sandbox.procore.com/oauth/token', true],
+    [developer, 'https://storage.procore.com/api/v5/files/1', true],
+    [developer, 'https://procore.com.attacker.example/x', false],
+    [developer, 'https://sandbox.procore.com:8443/x', true],
+    [custom, 'https://login.internal.example/oauth/token', true],
+    [custom, 'https://files.internal.example/x', false],
+    [custom, 'https://api.procore.com/rest/v1.0/me', false],
+    [production, 'not a url', false],
   ])('%o → %s: %s', (environment, url, expected) => {
     expect(mayCarryToken(environment, url)).toBe(expected);
+  });
+
+  it('knows a pre-signed link, which never gets the token even on a host that may', () => {
+    expect(isPresigned('https://prostore.s3.amazonaws.com/x?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=ab')).toBe(true);
+    expect(isPresigned('https://d1.cloudfront.net/x?Expires=1&Signature=ab&Key-Pair-Id=K')).toBe(true);
+    expect(isPresigned('https://storage.googleapis.com/x?X-Goog-Signature=ab')).toBe(true);
+    expect(isPresigned('https://us02.procore.com/fas/api/v5/files/1')).toBe(false);
+    expect(isPresigned('https://us02.procore.com/fas/api/v5/files/1?version=2')).toBe(false);
+    expect(isPresigned('::')).toBe(false);
   });
 
   it('keys local tokens by kind, since the sandbox port changes', () => {

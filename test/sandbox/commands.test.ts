@@ -5,11 +5,13 @@ import type { Command, CommandContext, OptionValues } from '../../source/command
 import type { Desk } from '../../source/app/desk.js';
 import {
   SANDBOX_COMMANDS,
+  sandboxAppInstalledCommand,
   sandboxApproveCommand,
   sandboxAttachCommand,
   sandboxFaultCommand,
   sandboxFaultsClearCommand,
   sandboxFaultsCommand,
+  sandboxRequisitionCommand,
   sandboxStatusCommand,
   sandboxTokenLifetimeCommand,
 } from '../../source/commands/sandbox.js';
@@ -75,6 +77,33 @@ describe('apdesk sandbox commands', () => {
     expect(text).toMatch(/^Attached photo\.jpg \(image\/jpeg, \d+ bytes\) to requisition 1280612 as file \d+\.$/);
   });
 
+  it('requisition: sets and clears the origin id and ERP status, changes the status, and says what it is now', async () => {
+    const id = DEMO_REQUISITIONS.threeAttachments;
+    const before = (await readState(join(dataDir, 'sandbox'))).requisitions.find((r) => r.id === id)!.updatedAt;
+    const text = await run(sandboxRequisitionCommand, [], { id, 'origin-id': 'SAGE-AP-1068', 'erp-status': 'synced' });
+    expect(text).toMatch(/^Requisition 1280602 \(SC-2301-01 #2, ABC Concrete Co\.\) is approved, origin id 'SAGE-AP-1068', ERP status 'synced'; updated at \S+Z\.$/);
+    const json = JSON.parse(await run(sandboxRequisitionCommand, [], { id, 'origin-id': '', status: 'approved_as_noted' }, true));
+    expect(json).toMatchObject({ id, originId: null, erpStatus: 'synced', status: 'approved_as_noted' });
+    expect(json.updatedAt > before).toBe(true);
+    expect(await run(sandboxStatusCommand)).toMatch(/1280602 .* ERP synced/);
+    await expect(run(sandboxRequisitionCommand, [], { id })).rejects.toThrow(/say what to change with --status, --origin-id or --erp-status/);
+    await expect(run(sandboxRequisitionCommand, [], { 'erp-status': 'x' })).rejects.toBeInstanceOf(UsageError);
+    await expect(run(sandboxRequisitionCommand, [], { id: 'R-1', 'erp-status': 'x' })).rejects.toThrow(/--id takes a Procore requisition id \(digits\)/);
+    await expect(run(sandboxRequisitionCommand, [], { id: '999', 'erp-status': 'x' })).rejects.toThrow('no requisition 999 in the sandbox');
+  });
+
+  it('app-installed: off, then on again', async () => {
+    expect(await run(sandboxAppInstalledCommand, ['off'], { company: '4126' })).toBe(
+      'apdesk is not installed in company 4126 now: its calls get 401 until `apdesk sandbox app-installed --company 4126 on`.',
+    );
+    expect((await readState(join(dataDir, 'sandbox'))).companies.find((c) => c.id === '4126')!.appInstalled).toBe(false);
+    expect(await run(sandboxAppInstalledCommand, ['ON'], { company: '4126' })).toBe('apdesk is installed in company 4126.');
+    expect((await readState(join(dataDir, 'sandbox'))).companies.find((c) => c.id === '4126')!.appInstalled).toBeUndefined();
+    await expect(run(sandboxAppInstalledCommand, ['maybe'], { company: '4126' })).rejects.toThrow(/say on or off, not 'maybe'/);
+    await expect(run(sandboxAppInstalledCommand, ['on'])).rejects.toBeInstanceOf(UsageError);
+    await expect(run(sandboxAppInstalledCommand, ['on'], { company: '77' })).rejects.toThrow(/no company 77 in the sandbox/);
+  });
+
   it('fault, faults and faults clear', async () => {
     expect(await run(sandboxFaultCommand, ['rate-limit'], { count: '3', seconds: '20' })).toBe('Fault set: rate-limit (Retry-After 20 s) for the next 3 requests.');
     expect(await run(sandboxFaultCommand, ['slow'], { ms: '500', path: '/rest/' })).toBe('Fault set: slow 500 ms on /rest/… until cleared.');
@@ -92,7 +121,7 @@ describe('apdesk sandbox commands', () => {
     await expect(run(sandboxTokenLifetimeCommand, ['soon'])).rejects.toBeInstanceOf(UsageError);
     const status = JSON.parse(await run(sandboxStatusCommand, [], {}, true));
     expect(status).toMatchObject({ seed: 'demo', accessTokenLifetimeSec: 120, server: null, faults: [] });
-    expect(Object.values(status.requisitionsByStatus).reduce((a: number, b) => a + (b as number), 0)).toBe(30);
+    expect(Object.values(status.requisitionsByStatus).reduce((a: number, b) => a + (b as number), 0)).toBe(37);
     const text = await run(sandboxStatusCommand);
     expect(text).toContain('not running (start it with `apdesk sandbox`)');
     expect(text).toMatch(/9007199254740997\s+2303\s+SC-2303-01\s+ELEC-02/);

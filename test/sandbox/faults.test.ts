@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { clearFaults, listFaults, setFault } from '../../source/sandbox/control.js';
+import { clearFaults, listFaults, setFault, setFileLinks } from '../../source/sandbox/control.js';
 import { DEMO_REQUISITIONS } from '../../source/sandbox/index.js';
 import { api, call, connect, refresh, sandbox, type TestSandbox, type Tokens } from './helpers.js';
 
@@ -72,9 +72,17 @@ describe('fault switches', () => {
     expect((await api(box, tokens.access_token, '/rest/v1.0/companies', { company: null })).json).toHaveLength(2);
   });
 
-  it('expired-storage-urls: file links redirect to storage URLs that are already expired', async () => {
-    const requisition = await api(box, tokens.access_token, `/rest/v1.1/requisitions/${DEMO_REQUISITIONS.encryptedPdf}?project_id=1710001`);
-    const url = requisition.json.attachments[0].url;
+  it('expired-storage-urls: requisitions give links that have already expired, and file links redirect to such links', async () => {
+    const path = `/rest/v1.1/requisitions/${DEMO_REQUISITIONS.encryptedPdf}?project_id=1710001`;
+    await setFault(box.stateDir, { kind: 'expired-storage-urls', count: 1 });
+    const stale = (await api(box, tokens.access_token, path)).json.attachments[0].url;
+    expect((await call(stale)).status).toBe(403);
+    const fresh = (await api(box, tokens.access_token, path)).json.attachments[0].url;
+    expect((await fetch(fresh)).status).toBe(200);
+
+    // Links on the API host: the fault hits the redirect.
+    await setFileLinks(box.stateDir, 'api');
+    const url = (await api(box, tokens.access_token, path)).json.attachments[0].url;
     await setFault(box.stateDir, { kind: 'expired-storage-urls', count: 1 });
     const first = await call(url, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect((await call(first.headers.get('location')!)).status).toBe(403);

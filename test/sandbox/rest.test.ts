@@ -98,6 +98,35 @@ describe('projects, vendors and commitments', () => {
   });
 });
 
+describe('cost codes', () => {
+  it("lists a project's cost codes once each, with the ids its requisition items name", async () => {
+    const codes = await api(box, token, `/rest/v1.0/cost_codes?project_id=${TOWER}`);
+    expect(codes.status).toBe(200);
+    expect(codes.json.map((code: any) => [code.full_code, code.code, code.name])).toEqual([
+      ['03-300', '300', 'Cast-in-place concrete'],
+      ['03-350', '350', 'Concrete slabs'],
+      ['05-120', '120', 'Structural steel'],
+      ['05-500', '500', 'Metal fabrications'],
+      ['26-050', '050', 'Basic electrical materials'],
+      ['26-500', '500', 'Lighting'],
+      ['06-100', '100', 'Rough carpentry'],
+    ]);
+    const requisition = await api(box, token, `/rest/v1.1/requisitions/${DEMO_REQUISITIONS.threeAttachments}?project_id=${TOWER}&view=extended`);
+    for (const item of requisition.json.items) {
+      expect(codes.json.find((code: any) => code.id === item.cost_code_id)?.full_code).toBe(item.wbs_code.segment_items.find((s: any) => s.segment_type === 'cost_code').code);
+    }
+    const [first] = codes.json;
+    const one = await api(box, token, `/rest/v1.0/cost_codes?project_id=${TOWER}&filters[id][]=${first.id}`);
+    expect(one.json.map((code: any) => code.id)).toEqual([first.id]);
+    expect((await api(box, token, `/rest/v1.0/cost_codes?project_id=${TOWER}&view=everything`)).status).toBe(400);
+    expect((await api(box, token, '/rest/v1.0/cost_codes')).status).toBe(400);
+    // Each project has its own: the clinic's 26-050 is not the tower's.
+    const clinic = await api(box, token, `/rest/v1.0/cost_codes?project_id=${CLINIC}`);
+    const electrical = (list: any[]) => list.find((code) => code.full_code === '26-050').id;
+    expect(electrical(clinic.json)).not.toBe(electrical(codes.json));
+  });
+});
+
 describe('requisitions', () => {
   it('filters by one status, by an updated_at range and by id (single or array)', async () => {
     const approved = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[status]=approved`);
@@ -124,6 +153,20 @@ describe('requisitions', () => {
     expect(array.status).toBe(400);
     const badRange = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[updated_at]=yesterday`);
     expect(badRange.status).toBe(400);
+    // Only the two forms Procore documents: days, or UTC times to the second.
+    for (const undocumented of ['2026-11-03T09:05:00.000Z...2026-11-20T15:07:00Z', '2026-11-03T09:05:00+01:00...2026-11-20T15:07:00Z', '2026-11-03...']) {
+      const refused = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[updated_at]=${encodeURIComponent(undocumented)}`);
+      expect(refused.status, undocumented).toBe(400);
+      expect(refused.json.errors).toMatch(/YYYY-MM-DD\.\.\.YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ/);
+    }
+    // A day holds the whole day at either end: 11-03 09:02 and 11-20 15:10 are in now.
+    const days = await api(box, token, `/rest/v1.1/requisitions?project_id=${TOWER}&filters[updated_at]=2026-11-03...2026-11-20`);
+    expect(days.json.map((r: any) => [r.id, r.updated_at])).toEqual([
+      [1280602, '2026-11-03T09:02:00Z'],
+      [1280607, '2026-11-20T15:07:00Z'],
+      [1280609, '2026-11-03T09:09:00Z'],
+      [1280610, '2026-11-20T15:10:00Z'],
+    ]);
   });
 
   it('adds items and attachments with view=extended on v1.1; v1.0 has no vendor_id and no items', async () => {
@@ -137,7 +180,7 @@ describe('requisitions', () => {
       ['03-350.S', 'Slab on grade'],
     ]);
     expect(extended.json.attachments.map((a: any) => a.content_type)).toEqual(['application/pdf', 'image/png', 'image/jpeg']);
-    expect(extended.json.attachments[0].url).toBe(`${box.apiUrl}/fas/api/v5/files/${extended.json.attachments[0].id}`);
+    expect(extended.json.attachments[0].url.startsWith(`${box.storageUrl}/prostore/${extended.json.attachments[0].id}/`)).toBe(true);
 
     const v10 = await api(box, token, `/rest/v1.0/requisitions/${id}?project_id=${TOWER}&view=extended`);
     expect(v10.json.vendor_id).toBeUndefined();
