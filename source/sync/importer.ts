@@ -149,7 +149,7 @@ async function pollProject(ctx: JobContext, input: PollInput): Promise<void> {
   const companyId = procoreConfigOf(vault).companyId!;
   const previous = state.projects[project.id];
   const window = pollWindow(previous, now, policy);
-  const listed = await requisitionsChecked(resources, connection.http, project.id, { view: 'extended', ...(window ? { updatedAt: window } : {}) });
+  const listed = await resources.requisitionsChecked(connection.http, project.id, { view: 'extended', ...(window ? { updatedAt: window } : {}) });
 
   // Waiting ones (no file yet) and failures due a retry are asked for by id: a file added in
   // Procore may not move updated_at.
@@ -157,7 +157,7 @@ async function pollProject(ctx: JobContext, input: PollInput): Promise<void> {
   for (const entry of Object.values(state.waiting)) if (entry.projectId === project.id) recheck.add(entry.requisitionId);
   for (const entry of Object.values(state.failures)) if (entry.projectId === project.id && (input.options.everyProject || Date.parse(entry.nextAttemptAt) <= now)) recheck.add(entry.requisitionId);
   for (const requisition of listed.requisitions) recheck.delete(requisition.id);
-  const rechecked = recheck.size ? await requisitionsChecked(resources, connection.http, project.id, { ids: [...recheck], view: 'extended' }) : { requisitions: [], refused: [] };
+  const rechecked = recheck.size ? await resources.requisitionsChecked(connection.http, project.id, { ids: [...recheck], view: 'extended' }) : { requisitions: [], refused: [] };
 
   const changes: { waiting: Map<string, string | null>; failures: Map<string, string | null>; skipped: Map<string, string> } = {
     waiting: new Map(),
@@ -280,7 +280,15 @@ async function prepareImport(ctx: JobContext, input: PollInput, listed: ProcoreR
     ? await cached(input.lookups.vendors, vendorId, () => resources.vendor(connection.http, config.companyId!, vendorId).catch(() => null))
     : null;
 
-  const attachments = await downloadAndMerge(ctx, input, requisition);
+  let attachments: MergedAttachments;
+  try {
+    attachments = await downloadAndMerge(ctx, input, requisition);
+  } catch (error) {
+    // A pre-signed link outlived its time (a long cycle, a slow queue): read the requisition
+    // again for fresh links, once.
+    if ((error as Error).name !== 'DownloadLinkExpiredError') throw error;
+    attachments = await downloadAndMerge(ctx, input, await resources.requisition(connection.http, project.id, requisition.id));
+  }
   return {
     vault: vault.id,
     bundle: { requisition, commitment, vendor, project, companyId: config.companyId! },
@@ -325,16 +333,6 @@ async function downloadAndMerge(ctx: JobContext, input: PollInput, requisition: 
   } finally {
     await desk.imports.removeStaging(dir);
   }
-}
-
-/** The project's requisitions, each checked on its own: one Procore cannot read does not sink the others. */
-async function requisitionsChecked(
-  resources: typeof import('../procore/resources.js'),
-  http: Connection['http'],
-  projectId: string,
-  filters: Parameters<typeof import('../procore/resources.js').requisitions>[2],
-): Promise<{ requisitions: ProcoreRequisition[]; refused: { id: string | null; reason: string }[] }> {
-  return { requisitions: await resources.requisitions(http, projectId, filters), refused: [] };
 }
 
 /** Runs `work` over the items, `limit` at a time, stopping before new items once `signal` aborts. */

@@ -5,8 +5,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDesk, type Desk } from '../../source/app/desk.js';
 import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, DEMO_USERS, ensureSandbox, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
-import { attachFile, readState, setRateLimits, updateState } from '../../source/sandbox/control.js';
+import { attachFile, readState, setRateLimits } from '../../source/sandbox/control.js';
 import { closeMergeWorker } from '../../source/documents/merge.js';
+import { PDFDocument } from '@cantoo/pdf-lib';
 import { pdfPageCount } from '../../source/documents/pdf.js';
 import type { VaultCycle } from '../../source/sync/loop.js';
 import { expectOk, runCli } from '../helpers/cli.js';
@@ -33,7 +34,7 @@ async function importable(): Promise<string[]> {
   const state = await readState(sandboxStateDir(dir));
   const projects = new Set(state.projects.filter((project) => project.companyId === DEMO_COMPANY_ID).map((project) => project.id));
   return state.requisitions
-    .filter((r) => projects.has(r.projectId) && ['approved', 'approved_as_noted'].includes(r.status) && r.attachmentIds.length > 0 && !r.originId && !(r as { erpStatus?: string | null }).erpStatus)
+    .filter((r) => projects.has(r.projectId) && ['approved', 'approved_as_noted'].includes(r.status) && r.attachmentIds.length > 0 && !r.originId && !r.erpStatus)
     .map((r) => r.id)
     .sort();
 }
@@ -90,6 +91,49 @@ describe('one sync cycle', () => {
     expect(invoice.attachments.find((attachment) => attachment.role === 'document')!.pages).toBeGreaterThan(1);
   });
 
+  it('keeps a PDF that needs a password byte for byte beside the merged PDF, and flags the invoice naming it', async () => {
+    const invoice = await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.passwordPdf));
+    const [kept] = invoice.attachments.filter((attachment) => attachment.role === 'original');
+    expect(invoice.flags).toEqual([`${kept!.name} needs a password to open; it is kept as it is beside the merged PDF (ask the sender for a copy without a password)`]);
+    const state = await readState(sandboxStateDir(dir));
+    const requisition = state.requisitions.find((r) => r.id === DEMO_REQUISITIONS.passwordPdf)!;
+    const file = state.files.find((f) => requisition.attachmentIds.includes(f.id) && f.filename === kept!.name)!;
+    expect(file).toBeDefined();
+    expect(kept!.bytes).toBe(file.size);
+    expect(invoice.attachments.find((attachment) => attachment.role === 'document')!.pages).toBeGreaterThan(0);
+  });
+
+  it('turns an EXIF-rotated photo upright in the merged PDF', async () => {
+    const invoice = await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.rotatedJpeg));
+    const document = invoice.attachments.find((attachment) => attachment.role === 'document')!;
+    const pdf = await PDFDocument.load(await readFile(join(dir, document.path)));
+    expect(pdf.getPages().map((page) => page.getRotation().angle)).toContain(90);
+  });
+
+  it('bills this period only: work completed plus materials newly stored, with stored materials carried over', async () => {
+    const invoice = await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.carriedMaterials));
+    const state = await readState(sandboxStateDir(dir));
+    const requisition = state.requisitions.find((r) => r.id === DEMO_REQUISITIONS.carriedMaterials)!;
+    expect(requisition.items.some((item) => (item.materialsFromPrevious ?? 0) > 0)).toBe(true);
+    const expected = requisition.items.map((item) => item.workThisPeriod + item.materialsStored - (item.materialsFromPrevious ?? 0) + (item.materialsMoved ?? 0));
+    expect(invoice.lines.map((line) => line.amount)).toEqual(expected);
+    expect(invoice.header.total).toBe(expected.reduce((sum, amount) => sum + amount, 0));
+  });
+
+  it('takes the cost code from the typed WBS segment, past a sub job', async () => {
+    const invoice = await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.subJob));
+    for (const line of invoice.lines) {
+      expect(line.costCode).toMatch(/^\d\d-\d{3}$/);
+      expect(line.category).toBe('S');
+    }
+  });
+
+  it('skips the ones synced elsewhere, by origin_id and by ERP status, with the reason', () => {
+    const skipped = new Map(importRun(first).report.skipped.map((entry) => [entry.id, entry.reason]));
+    expect(skipped.get(DEMO_REQUISITIONS.syncedElsewhere)).toMatch(/^synced to an accounting system by another integration \(origin_id /);
+    expect(skipped.get(DEMO_REQUISITIONS.erpStatus)).toMatch(/^synced to an accounting system by another integration \(ERP status /);
+  });
+
   it('routes the valid ones and leaves the invalid ones unprocessed in the queue, with reasons naming field and value', async () => {
     const run = importRun(first);
     const left = new Map(run.report.leftInQueue.map((entry) => [entry.id, entry.reason]));
@@ -137,10 +181,8 @@ describe('one sync cycle', () => {
       const stateDir = sandboxStateDir(dir);
       const before = (await readState(stateDir)).requisitions.find((r) => r.id === DEMO_REQUISITIONS.noAttachment)!.updatedAt;
       const bytes = await readFile(join(dir, (await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.threeAttachments))).attachments[0]!.path));
-      await attachFile(stateDir, DEMO_REQUISITIONS.noAttachment, { filename: 'late-invoice.pdf', bytes });
-      await updateState(stateDir, (state) => {
-        state.requisitions.find((r) => r.id === DEMO_REQUISITIONS.noAttachment)!.updatedAt = before;
-      });
+      await attachFile(stateDir, DEMO_REQUISITIONS.noAttachment, { filename: 'late-invoice.pdf', bytes }, { touchUpdatedAt: false });
+      expect((await readState(stateDir)).requisitions.find((r) => r.id === DEMO_REQUISITIONS.noAttachment)!.updatedAt).toBe(before);
       const third = importRun(await syncOnce());
       expect(third.report.imported).toEqual([invoiceId(DEMO_REQUISITIONS.noAttachment)]);
       expect(third.report.waiting).toEqual([]);
