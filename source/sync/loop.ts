@@ -176,6 +176,8 @@ export interface LoopOptions extends RunOptions {
   heartbeatMs?: number;
   /** Waits between ticks; a test may pass one that resolves at once. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Told of each job run as it ends (the console's Sync pane, a benchmark's request count). */
+  onRun?: (run: JobRun) => void;
 }
 
 /** When a job is due next: never run → now; otherwise its last start plus its wake interval. */
@@ -213,7 +215,8 @@ export async function runLoop(desk: Desk, options: LoopOptions & { signal: Abort
         for (const job of jobs.filter((candidate) => candidate.vaultId === vault.id)) {
           if (stop.signal.aborted) break;
           if (nextRunAt(job, state.runs[job.kind]) > now()) continue;
-          await runJob(desk, vault, job, { ...options, signal: stop.signal, importer: { ...options.importer, policy: policyFor(job, options.importer?.policy) } });
+          const run = await runJob(desk, vault, job, { ...options, signal: stop.signal, importer: { ...options.importer, policy: policyFor(job, options.importer?.policy) } });
+          options.onRun?.(run);
         }
       }
       if (!stop.signal.aborted) await sleep(tickMs, stop.signal);
