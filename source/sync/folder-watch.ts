@@ -131,6 +131,11 @@ class InboxRun {
     return `the inbox folder ${this.inbox} of queue '${this.queue.name}' (vault '${this.vault.name}')`;
   }
 
+  /** Whom the folder's permissions must let in: the OS user, not one an admin acts as. */
+  private get osUser(): string {
+    return this.ctx.desk.actingAdmin ?? this.ctx.desk.user;
+  }
+
   private get pointElsewhere(): string {
     return `apdesk queue inbox --vault ${this.vault.id} ${this.queue.id} DIR (or --clear)`;
   }
@@ -149,7 +154,7 @@ class InboxRun {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return this.error(`${this.where} does not exist — create it again, or point the queue at another folder: ${this.pointElsewhere}`);
       if (code === 'ENOTDIR') return this.error(`${this.where} is not a folder — point the queue at a folder: ${this.pointElsewhere}`);
-      return this.error(`${this.where} cannot be read (${reasonOf(error)}) — give ${this.ctx.desk.user} read and write access to it, or: ${this.pointElsewhere}`);
+      return this.error(`${this.where} cannot be read (${reasonOf(error)}) — give ${this.osUser} read and write access to it, or: ${this.pointElsewhere}`);
     }
     const earlier = await readSightings(this.inbox);
     const now = this.ctx.now();
@@ -194,7 +199,7 @@ class InboxRun {
       return true;
     } catch (error) {
       this.error(
-        `${this.where} cannot be written (${reasonOf(error)}) — the folder watch moves the files it takes out of it; give ${this.ctx.desk.user} write access to it, or: ${this.pointElsewhere}`,
+        `${this.where} cannot be written (${reasonOf(error)}) — the folder watch moves the files it takes out of it; give ${this.osUser} write access to it, or: ${this.pointElsewhere}`,
       );
       return false;
     }
