@@ -98,6 +98,8 @@ function services(ctx: DeskContext) {
       add: announcing('vaults', (input: { name: string; accounting: AccountingSystem }) => vaults.addVault(ctx, input)),
       setLicence: announcing('licences', (input: { vault: string; licence: Licence; granted: boolean }) => vaults.setLicence(ctx, input)),
       addQueue: announcing('queues', (input: { vault: string; name: string }) => vaults.addQueue(ctx, input)),
+      /** The folder the folder-watch job adds files from (dir: null stops watching one); admin only. */
+      setInbox: announcing('queues', (input: { vault: string; queue: string; dir: string | null }) => vaults.setQueueInbox(ctx, input)),
     },
     users: {
       list: async () => (await ctx.store.settings()).users,

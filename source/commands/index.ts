@@ -2,7 +2,7 @@
 import type { Command } from './command.js';
 import { invoicesListCommand, invoicesShowCommand } from './invoices.js';
 import { licenseGrantCommand, licenseRevokeCommand } from './license.js';
-import { queueAddCommand, queueAddDocumentCommand, queueListCommand } from './queue.js';
+import { queueAddCommand, queueAddDocumentCommand, queueInboxCommand, queueListCommand } from './queue.js';
 import { statusCommand } from './status.js';
 import { userAddCommand, userListCommand } from './user.js';
 import { vaultAddCommand, vaultListCommand, vaultShowCommand } from './vault.js';
@@ -34,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   queueListCommand,
   queueAddCommand,
   queueAddDocumentCommand,
+  queueInboxCommand,
   invoicesListCommand,
   invoicesShowCommand,
   ...WORKFLOW_COMMANDS,

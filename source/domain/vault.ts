@@ -28,6 +28,11 @@ export interface Queue {
   id: QueueId;
   name: string;
   createdAt: string;
+  /**
+   * A folder (absolute path) whose files the folder-watch job adds to this queue; absent or null
+   * means none. Set by `apdesk queue inbox`.
+   */
+  inbox?: string | null;
 }
 
 export interface Vault {
