@@ -116,6 +116,8 @@ function services(ctx: DeskContext) {
       audit: (filter: { vault: string; user?: string; invoice?: string }) => workflow.auditTrail(ctx, filter),
     },
     documents: {
+      /** Removes document folders a process killed mid-transaction left for invoices never recorded. */
+      clearUnfinished: (vaultId: string) => ctx.store.clearUnfinishedDocuments(vaultId),
       add: (input: { vault: string; queue: string; paths: readonly string[]; allowDuplicate?: boolean }) => documents.addDocuments(ctx, input),
     },
     workflow: {

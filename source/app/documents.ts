@@ -119,7 +119,7 @@ export async function addDocuments(
       const added: Invoice[] = [];
       for (const file of prepared) {
         const id = await tx.nextInvoiceId(current.id);
-        const attachments = await writeDocumentFiles(tx.dataDir, current.id, id, file.files);
+        const attachments = await writeDocumentFiles(tx, current.id, id, file.files);
         written.push({ vaultId: current.id, id });
         const invoice = newDocument({
           id,

@@ -165,7 +165,7 @@ async function recordOne(desk: DeskContext, tx: Transaction, vault: Vault, prepa
   } else {
     const queueId = queueFor(vault, input.queue);
     const id = procoreInvoiceId(link.companyId, link.requisitionId);
-    const attachments: Attachment[] = files.length ? await writeDocumentFiles(tx.dataDir, vault.id, id, files) : [];
+    const attachments: Attachment[] = files.length ? await writeDocumentFiles(tx, vault.id, id, files) : [];
     const pages = input.attachments?.pages ?? 0;
     invoice = newDocument({
       id,
@@ -308,6 +308,7 @@ export async function removeStaging(dir: string): Promise<void> {
  * files. Returns how many leftovers there were.
  */
 export async function sweepStaging(desk: DeskContext, vaultId: string): Promise<number> {
+  await desk.store.clearUnfinishedDocuments(vaultId);
   const removed = await removeDeadWritersFiles([
     desk.dataDir,
     layout.vaultDir(desk.dataDir, vaultId),

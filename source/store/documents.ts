@@ -20,12 +20,19 @@ export function safeFileName(name: string): string {
   return base.slice(-120) || 'file';
 }
 
+/**
+ * Writes an invoice's files into its folder, inside the transaction that records the invoice. The
+ * transaction notes the folder first, so that if the process dies before the invoice is on disk,
+ * the next transaction in this vault removes the folder instead of leaving it behind.
+ */
 export async function writeDocumentFiles(
-  dataDir: string,
+  tx: { dataDir: string; noteDocumentFolder(vaultId: string, invoiceId: string): Promise<void> },
   vaultId: string,
   invoiceId: string,
   files: readonly DocumentFile[],
 ): Promise<Attachment[]> {
+  const dataDir = tx.dataDir;
+  await tx.noteDocumentFolder(vaultId, invoiceId);
   const rel = layout.documentsRel(vaultId, invoiceId);
   const finalDir = join(dataDir, rel);
   // Called under the data-dir lock, so one name does: a temporary folder already there is what a

@@ -4,6 +4,7 @@
 //   secrets.json                         tokens and client secrets (mode 0600)
 //   vaults/<vault>/invoices/<xxx>.json   invoices, sharded by a hash of their id
 //   vaults/<vault>/documents/<invoice>/  the invoice's PDF and original files
+//   vaults/<vault>/documents-pending/    which document folders an unfinished transaction wrote
 //   vaults/<vault>/index/head.json       the vault's invoice counts and the index's generation
 //   vaults/<vault>/index/rows-<xx>.json  index rows of the invoices of 16 shards
 //   vaults/<vault>/index/keys-<xx>.json  duplicate-number and Procore-requisition keys → invoice ids
@@ -51,6 +52,8 @@ export const layout = {
   indexPending: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'index', 'pending'),
   /** Relative to the data dir: what invoices record, so a data dir can be moved. */
   documentsRel: (vaultId: string, invoiceId: string) => join('vaults', vaultId, 'documents', invoiceId),
+  /** Notes of document folders a transaction is writing, until it commits (see Transaction.commit). */
+  documentNotes: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'documents-pending'),
   syncState: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'sync.json'),
   staging: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'staging'),
   logs: (dataDir: string) => join(dataDir, 'logs'),

@@ -3,8 +3,8 @@
 // transaction: take the data-dir lock, re-read what changed, apply, write the changed files
 // atomically (keeping the previous generation as NAME.prev), release. A file that does not parse
 // is moved aside, never overwritten, and its previous generation takes its place, reported.
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Low } from 'lowdb';
 import { UserError } from '../domain/errors.js';
@@ -179,6 +179,17 @@ export class Store implements InvoiceIndexView {
   /** Tokens and client secrets, read-only: never print or log what this returns. */
   async secrets(): Promise<Secrets> {
     return this.load(layout.secrets(this.dataDir), emptySecrets, { mode: 0o600 });
+  }
+
+  /**
+   * Removes the document folders of transactions that died before their commit (their notes in
+   * documents-pending/), for invoices that never reached the disk. Costs one small readdir when
+   * there is nothing to do; takes the lock only when there is.
+   */
+  async clearUnfinishedDocuments(vaultId: string): Promise<void> {
+    const names = await readdir(layout.documentNotes(this.dataDir, vaultId)).catch(() => [] as string[]);
+    if (!names.length) return;
+    await this.transact((tx) => tx.clearDeadDocumentNotes(vaultId));
   }
 
   /** A vault's sync state (watermarks, waiting and failed imports, job runs), read-only. */
@@ -583,6 +594,8 @@ export class Transaction implements InvoiceIndexView {
   private readonly puts = new Map<string, PutRows>();
   private secretsDraft: { data: Secrets; original: string } | null = null;
   private readonly syncDrafts = new Map<string, { data: SyncState; original: string }>();
+  /** Per vault: the document folders this transaction wrote, noted on disk until it commits. */
+  private readonly documentNotes = new Map<string, Set<string>>();
   private readonly afterCommitHooks: (() => Promise<void>)[] = [];
 
   constructor(
@@ -678,6 +691,56 @@ export class Transaction implements InvoiceIndexView {
       this.syncDrafts.set(vaultId, draft);
     }
     return draft.data;
+  }
+
+  /**
+   * Notes (durably) that this transaction is writing an invoice's document folder. The first note
+   * in a vault first clears the notes of transactions that died before their commit — under the
+   * data-dir lock, any note but this one's is such — removing the folders they wrote for invoices
+   * that never reached the disk.
+   */
+  async noteDocumentFolder(vaultId: string, invoiceId: string): Promise<void> {
+    const dir = layout.documentNotes(this.dataDir, vaultId);
+    let ids = this.documentNotes.get(vaultId);
+    if (!ids) {
+      await this.clearDeadDocumentNotes(vaultId);
+      ids = new Set();
+      this.documentNotes.set(vaultId, ids);
+      this.afterCommit(async () => {
+        await rm(join(dir, `${this.lockToken}.json`), { force: true });
+      });
+    }
+    ids.add(invoiceId);
+    await mkdir(dir, { recursive: true });
+    await new JsonFile<string[]>(join(dir, `${this.lockToken}.json`), { keepPrevious: false }).write([...ids]);
+  }
+
+  /** Clears the notes of transactions that died before their commit (see noteDocumentFolder). */
+  async clearDeadDocumentNotes(vaultId: string): Promise<void> {
+    const dir = layout.documentNotes(this.dataDir, vaultId);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name === `${this.lockToken}.json`) continue;
+      const path = join(dir, name);
+      let ids: string[] = [];
+      try {
+        ids = JSON.parse(await readFile(path, 'utf8')) as string[];
+      } catch {
+        // A note torn by the crash itself names nothing for certain: its folders stay.
+      }
+      for (const id of Array.isArray(ids) ? ids : []) {
+        if (typeof id === 'string' && !(await this.getInvoice(vaultId, id))) {
+          await rm(join(this.dataDir, layout.documentsRel(vaultId, id)), { recursive: true, force: true });
+          await rm(join(this.dataDir, `${layout.documentsRel(vaultId, id)}.tmp`), { recursive: true, force: true });
+        }
+      }
+      await rm(path, { force: true });
+    }
   }
 
   // ---- the invoice index, as this transaction sees it ----

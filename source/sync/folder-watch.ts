@@ -282,6 +282,8 @@ export function folderWatch(options: FolderWatchOptions = {}): JobRunner {
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   return async (ctx) => {
     const report = emptyReport();
+    // What a run killed mid-add left in the vault goes first, whatever this run then finds.
+    await ctx.desk.documents.clearUnfinished(ctx.vault.id);
     for (const queue of ctx.vault.queues) {
       if (ctx.signal.aborted) break;
       if (!queue.inbox) continue;
