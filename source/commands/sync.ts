@@ -143,6 +143,13 @@ export const syncCommand: Command = {
       }
       await withLease(desk, 'apdesk sync', async (lease) => {
         ctx.note(`apdesk: sync loop running (process ${process.pid} on ${hostname()}); Ctrl+C stops it`);
+        // Schedules carry over from earlier runs: say when each job runs next, so a quiet start is not a mystery.
+        const { jobStatuses } = await import('../sync/status.js');
+        for (const row of await jobStatuses(desk, vault)) {
+          if (!row.enabled) continue;
+          const due = row.nextRunAt && Date.parse(row.nextRunAt) > Date.now() + 1000 ? `next run at ${row.nextRunAt.slice(11, 19)} UTC` : 'runs now';
+          ctx.note(`apdesk: ${row.vaultId}: ${row.label} ${due}${row.blocker ? ` — but nothing imports: ${row.blocker}` : ''}`);
+        }
         const off = desk.events.on('sync', (event) => {
           if (ctx.json) ctx.out(JSON.stringify({ at: new Date().toISOString(), ...event }));
           else {
