@@ -89,9 +89,6 @@ function itemJson(commitment: Commitment | undefined, item: RequisitionItem) {
     position: item.lineNumber,
     description_of_work: item.description,
     cost_code_id: int(line?.costCodeId ?? null),
-    // Not in Procore's schema (it has cost_code_id and wbs_code only): kept while the client still
-    // reads the cost code from here; remove once it reads wbs_code's Cost Code segment.
-    cost_code: line ? { id: int(line.costCodeId), full_code: line.costCode, name: line.costCodeName } : null,
     wbs_code: line ? wbsCodeJson(line) : null,
     scheduled_value: money(item.scheduledValue),
     work_completed_from_previous_application: money(item.workFromPrevious),

@@ -49,6 +49,8 @@ export class CannotRunError extends UserError {}
 interface Lookups {
   commitments: Map<string, Promise<ProcoreCommitment>>;
   vendors: Map<string, Promise<ProcoreVendor | null>>;
+  /** Per project: cost code id → full code, read only when an item names its cost code by id alone. */
+  costCodes: Map<string, Promise<Map<string, string>>>;
 }
 
 export async function runProcoreImport(ctx: JobContext, options: ImporterOptions = {}): Promise<JobReport> {
@@ -88,7 +90,7 @@ export async function runProcoreImport(ctx: JobContext, options: ImporterOptions
 
   const hot = projects.filter((project) => isHot(state.projects[project.id])).length;
   const plan = pollPlan(hot, projects.length - hot, policy);
-  const lookups: Lookups = { commitments: new Map(), vendors: new Map() };
+  const lookups: Lookups = { commitments: new Map(), vendors: new Map(), costCodes: new Map() };
   const due = projects.filter(
     (project) =>
       (!options.onlyProjects || options.onlyProjects.includes(project.id)) &&
@@ -270,6 +272,7 @@ async function prepareImport(ctx: JobContext, input: PollInput, listed: ProcoreR
   const config = procoreConfigOf(vault);
   // The list with view=extended carries items; a list that does not is completed by one GET.
   const requisition = listed.items ? listed : await resources.requisition(connection.http, project.id, listed.id);
+  await resolveCostCodes(input, requisition);
   const decision = decideRequisition(requisition);
   if (decision.action !== 'import') throw new Error(`requisition ${requisition.id} changed while it was read (${decision.reason}); it is looked at again next cycle`);
   const commitmentId = requisition.commitmentId;
@@ -297,6 +300,21 @@ async function prepareImport(ctx: JobContext, input: PollInput, listed: ProcoreR
     notes: decision.notes,
     mode: 'auto',
   };
+}
+
+/**
+ * An item that names its cost code only by id (no code, no typed WBS segment) gets the code from
+ * the project's cost codes, read once per project and run.
+ */
+async function resolveCostCodes(input: PollInput, requisition: ProcoreRequisition): Promise<void> {
+  const unnamed = (requisition.items ?? []).filter((item) => !item.costCode && item.costCodeId && !item.wbsCode?.segments.some((segment) => segment.type === 'cost_code'));
+  if (!unnamed.length) return;
+  const { connection, project, resources } = input;
+  const codes = await cached(input.lookups.costCodes, project.id, async () => {
+    const list = await resources.costCodes(connection.http, project.id);
+    return new Map(list.flatMap((code) => (code.fullCode ? [[code.id as string, code.fullCode] as const] : [])));
+  });
+  for (const item of unnamed) item.costCode = codes.get(item.costCodeId!) ?? null;
 }
 
 function cached<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {

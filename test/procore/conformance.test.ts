@@ -66,7 +66,6 @@ const EXCEPTIONS: Record<string, string> = {
   'RestV11RequisitionsIdGet.json items[].wbs_code.flat_code': 'collapsed nested object',
   'RestV11RequisitionsIdGet.json items[].wbs_code.description': 'collapsed nested object',
   'RestV11RequisitionsIdGet.json items[].wbs_code.segment_items': 'collapsed nested object: segment_type/segment_name/code/name are not in the schema',
-  'RestV11RequisitionsIdGet.json items[].cost_code': 'not in the schema (items carry cost_code_id and wbs_code): kept while the client reads the cost code from it',
   // Commitments.
   'RestV10CommitmentsIdGet.json origin_code': 'not declared on /commitments/{id} (only on the typed contract routes): kept while the client reads it there',
   'RestV10CommitmentsIdGet.json vendor': 'empty schema {}: the vendor (id, company, origin_code) is not described',

@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDesk, type Desk } from '../../source/app/desk.js';
 import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, DEMO_USERS, ensureSandbox, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
-import { attachFile, readState, setRateLimits } from '../../source/sandbox/control.js';
+import { attachFile, readState, setAppInstalled, setRateLimits } from '../../source/sandbox/control.js';
 import { closeMergeWorker } from '../../source/documents/merge.js';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { pdfPageCount } from '../../source/documents/pdf.js';
@@ -192,7 +192,35 @@ describe('one sync cycle', () => {
   });
 });
 
+describe('jobs', () => {
+  it('jobs run runs one job now, and jobs list shows its last run, the next, and what polling costs', async () => {
+    const run = await ok(['jobs', 'run', '--vault', VAULT, 'procore-import']);
+    expect(run.stdout).toMatch(/Procore import \(cloud sync\): \d+ approved requisitions seen in 3 projects/);
+    const listed = await ok(['jobs', 'list', '--vault', VAULT]);
+    expect(listed.stdout).toMatch(/procore-import\s+yes\s+15m\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+/);
+    expect(listed.stdout).toMatch(/polls \d+ projects? with invoices in flight every \d+ s and \d+ others? every 15 min: about \d+ requests an hour when idle, of a budget of 1800 \(3 projects visible to the connected user\)/);
+    expect(listed.stdout).toContain('The sync loop is not running');
+    const rows = JSON.parse((await ok(['jobs', 'list', '--vault', VAULT, '--json'])).stdout);
+    const row = rows.find((entry: { kind: string }) => entry.kind === 'procore-import');
+    expect(row).toMatchObject({ enabled: true, lastRun: { outcome: 'ok' }, blocker: null, projectsVisible: 3 });
+  });
+});
+
 describe('what stops a cycle', () => {
+  it('exits non-zero when Procore refuses the app (not installed in the company), saying what to do, and spends no refresh token', async () => {
+    const stateDir = sandboxStateDir(dir);
+    await setAppInstalled(stateDir, DEMO_COMPANY_ID, false);
+    try {
+      const result = await runCli(['sync', '--once', '--vault', VAULT, '--data-dir', dir]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/could not run Procore import \(cloud sync\) of vault 'Demo Construction': .*(not be installed|App Management)/);
+      // The vault is still connected: the refusal is about the company's app, not the tokens.
+      expect(JSON.parse((await ok(['procore', 'show', '--vault', VAULT, '--json'])).stdout).connection.state).toBe('connected');
+    } finally {
+      await setAppInstalled(stateDir, DEMO_COMPANY_ID, true);
+    }
+  });
+
   it('exits non-zero, saying why, when the vault must reconnect — and 0 when invoices merely fail validation', async () => {
     const other = await tempDir();
     await expectOk(['demo', '--data-dir', other], { warnings: 'allow' });
