@@ -7,30 +7,21 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDesk } from '../../source/app/desk.js';
-import { DEMO_COMPANY_ID, DEMO_USERS, ensureSandbox, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
-import { addRequisitions, attachFile, readState, setRateLimits } from '../../source/sandbox/control.js';
-import { BIN, expectOk } from '../helpers/cli.js';
+import { DEMO_COMPANY_ID, type RunningSandbox } from '../../source/sandbox/index.js';
+import { addRequisitions, attachFile, readState } from '../../source/sandbox/control.js';
+import { BIN } from '../helpers/cli.js';
 import { pdfWithPages } from '../helpers/files.js';
-import { tempDir } from '../helpers/temp.js';
+import { connectedDemo } from '../helpers/sync.js';
 
 const VAULT = 'demo-construction';
-const ADMIN = DEMO_USERS[0]!;
 const KILLS = 20;
 let dir: string;
 let sandbox: RunningSandbox;
 let added: string[] = [];
 
-const ok = (args: string[]) => expectOk([...args, '--data-dir', dir], { warnings: 'allow' });
-
 beforeAll(async () => {
-  dir = await tempDir();
-  await ok(['demo']);
-  sandbox = await ensureSandbox(dir);
-  const stateDir = sandboxStateDir(dir);
-  await setRateLimits(stateDir, { spike: { limit: 100_000, windowSec: 10 }, hourly: { limit: 100_000, windowSec: 3600 } });
-  await ok(['procore', 'connect', '--vault', VAULT, '--email', ADMIN.email, '--password', ADMIN.password]);
-  await ok(['procore', 'configure', '--vault', VAULT, '--company', DEMO_COMPANY_ID, '--behavior', 'auto-route', '--queue', 'Procore Invoices']);
-  await ok(['jobs', 'enable', '--vault', VAULT, 'procore-import']);
+  let stateDir: string;
+  ({ dir, sandbox, stateDir } = await connectedDemo('auto-route'));
   // 50 more approved invoices on the demo company's commitments, each with a 2-page PDF.
   const state = await readState(stateDir);
   const projects = new Set(state.projects.filter((project) => project.companyId === DEMO_COMPANY_ID).map((project) => project.id));

@@ -4,17 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDesk, type Desk } from '../../source/app/desk.js';
-import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, DEMO_USERS, ensureSandbox, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
-import { attachFile, readState, setAppInstalled, setRateLimits } from '../../source/sandbox/control.js';
+import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
+import { attachFile, readState, setAppInstalled } from '../../source/sandbox/control.js';
 import { closeMergeWorker } from '../../source/documents/merge.js';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { pdfPageCount } from '../../source/documents/pdf.js';
 import type { VaultCycle } from '../../source/sync/loop.js';
 import { expectOk, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
+import { connectedDemo } from '../helpers/sync.js';
 
 const VAULT = 'demo-construction';
-const ADMIN = DEMO_USERS[0]!;
 let dir: string;
 let sandbox: RunningSandbox;
 let desk: Desk;
@@ -40,14 +40,7 @@ async function importable(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dir = await tempDir();
-  await ok(['demo']);
-  sandbox = await ensureSandbox(dir);
-  // The demo's limits are Procore's; this test measures requests, not pacing.
-  await setRateLimits(sandboxStateDir(dir), { spike: { limit: 100_000, windowSec: 10 }, hourly: { limit: 100_000, windowSec: 3600 } });
-  await ok(['procore', 'connect', '--vault', VAULT, '--email', ADMIN.email, '--password', ADMIN.password]);
-  await ok(['procore', 'configure', '--vault', VAULT, '--company', DEMO_COMPANY_ID, '--behavior', 'auto-route', '--queue', 'Procore Invoices']);
-  await ok(['jobs', 'enable', '--vault', VAULT, 'procore-import']);
+  ({ dir, sandbox } = await connectedDemo('auto-route'));
   desk = await openDesk({ dataDir: dir });
 });
 afterAll(async () => {

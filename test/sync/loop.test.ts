@@ -2,26 +2,17 @@
 // signal ends it cleanly — the step in hand finished, the lease given back, exit 0.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { DEMO_COMPANY_ID, DEMO_USERS, ensureSandbox, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
-import { setRateLimits } from '../../source/sandbox/control.js';
+import type { RunningSandbox } from '../../source/sandbox/index.js';
 import { BIN, expectOk, runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp.js';
+import { connectedDemo } from '../helpers/sync.js';
 
-const VAULT = 'demo-construction';
-const ADMIN = DEMO_USERS[0]!;
 let dir: string;
 let sandbox: RunningSandbox;
 
 const ok = (args: string[]) => expectOk([...args, '--data-dir', dir], { warnings: 'allow' });
 
 beforeAll(async () => {
-  dir = await tempDir();
-  await ok(['demo']);
-  sandbox = await ensureSandbox(dir);
-  await setRateLimits(sandboxStateDir(dir), { spike: { limit: 100_000, windowSec: 10 }, hourly: { limit: 100_000, windowSec: 3600 } });
-  await ok(['procore', 'connect', '--vault', VAULT, '--email', ADMIN.email, '--password', ADMIN.password]);
-  await ok(['procore', 'configure', '--vault', VAULT, '--company', DEMO_COMPANY_ID, '--behavior', 'auto-queue', '--queue', 'Procore Invoices']);
-  await ok(['jobs', 'enable', '--vault', VAULT, 'procore-import']);
+  ({ dir, sandbox } = await connectedDemo('auto-queue'));
 });
 afterAll(async () => sandbox.close());
 

@@ -2,14 +2,13 @@
 // document) from a requisition, without the sync loop and without the cloud-sync licence.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDesk } from '../../source/app/desk.js';
-import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, DEMO_USERS, ensureSandbox, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
-import { setRateLimits } from '../../source/sandbox/control.js';
+import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, type RunningSandbox } from '../../source/sandbox/index.js';
 import { closeMergeWorker } from '../../source/documents/merge.js';
 import { expectOk, runCli } from '../helpers/cli.js';
-import { snapshot, tempDir } from '../helpers/temp.js';
+import { snapshot } from '../helpers/temp.js';
+import { connectedDemo } from '../helpers/sync.js';
 
 const VAULT = 'demo-construction';
-const ADMIN = DEMO_USERS[0]!;
 let dir: string;
 let sandbox: RunningSandbox;
 
@@ -17,12 +16,7 @@ const ok = (args: string[]) => expectOk([...args, '--data-dir', dir], { warnings
 const cli = (args: string[]) => runCli([...args, '--data-dir', dir]);
 
 beforeAll(async () => {
-  dir = await tempDir();
-  await ok(['demo']);
-  sandbox = await ensureSandbox(dir);
-  await setRateLimits(sandboxStateDir(dir), { spike: { limit: 100_000, windowSec: 10 }, hourly: { limit: 100_000, windowSec: 3600 } });
-  await ok(['procore', 'connect', '--vault', VAULT, '--email', ADMIN.email, '--password', ADMIN.password]);
-  await ok(['procore', 'configure', '--vault', VAULT, '--company', DEMO_COMPANY_ID, '--behavior', 'manual', '--queue', 'Procore Invoices']);
+  ({ dir, sandbox } = await connectedDemo('manual'));
   // Manual import needs neither the cloud-sync licence nor the loop.
   await ok(['license', 'revoke', '--vault', VAULT, 'cloud-sync']);
 });
