@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openDesk, type Desk } from '../../source/app/desk.js';
 import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
-import { attachFile, readState, setAppInstalled } from '../../source/sandbox/control.js';
+import { addRequisitions, attachFile, readState, setAppInstalled, updateState } from '../../source/sandbox/control.js';
 import { closeMergeWorker } from '../../source/documents/merge.js';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { pdfPageCount } from '../../source/documents/pdf.js';
@@ -182,6 +182,44 @@ describe('one sync cycle', () => {
       const failures = JSON.parse((await ok(['sync', 'failures', '--vault', VAULT, '--json'])).stdout);
       expect(failures).toEqual({ failures: [], waiting: [] });
     });
+  });
+});
+
+describe('a failed import', () => {
+  it('is listed with its error by sync failures, retried with backoff, and imported by sync reprocess once fixed', async () => {
+    const stateDir = sandboxStateDir(dir);
+    const state = await readState(stateDir);
+    const commitment = state.commitments.find((c) => c.projectId === state.requisitions.find((r) => r.id === DEMO_REQUISITIONS.threeAttachments)!.projectId)!;
+    const [added] = await addRequisitions(stateDir, [{ commitmentId: commitment.id, status: 'approved' }]);
+    const bytes = await readFile(join(dir, (await desk.invoices.get(invoiceId(DEMO_REQUISITIONS.threeAttachments))).attachments[0]!.path));
+    await attachFile(stateDir, added!.id, { filename: 'pay-app.pdf', bytes });
+    // Procore sends it with a date that is not one: apdesk cannot read it.
+    const setDate = (date: string) =>
+      updateState(stateDir, (draft) => {
+        const requisition = draft.requisitions.find((r) => r.id === added!.id)!;
+        requisition.billingDate = date;
+        requisition.updatedAt = new Date(Date.parse(requisition.updatedAt) + 1000).toISOString().replace('.000Z', 'Z');
+      });
+    await setDate('2026-11-31');
+    const run = importRun(await syncOnce());
+    expect(run.outcome).toBe('ok');
+    expect(run.report.failed).toEqual([{ id: added!.id, reason: expect.stringContaining("billing_date '2026-11-31'") }]);
+    const listed = JSON.parse((await ok(['sync', 'failures', '--vault', VAULT, '--json'])).stdout);
+    expect(listed.failures).toEqual([expect.objectContaining({ requisitionId: added!.id, attempts: 1, error: expect.stringContaining('2026-11-31') })]);
+    expect(Date.parse(listed.failures[0].nextAttemptAt) - Date.parse(listed.failures[0].lastAt)).toBe(60_000);
+
+    await setDate('2026-11-30');
+    const again = await ok(['sync', 'reprocess', '--vault', VAULT, added!.id]);
+    expect(again.stdout).toContain(`Requisition ${added!.id} is imported as ${invoiceId(added!.id)}.`);
+    expect(JSON.parse((await ok(['sync', 'failures', '--vault', VAULT, '--json'])).stdout).failures).toEqual([]);
+    const twice = await ok(['sync', 'reprocess', '--vault', VAULT, added!.id]);
+    expect(twice.stdout).toContain('is already imported');
+  });
+
+  it('reprocess refuses a requisition that is neither failed nor waiting', async () => {
+    const result = await runCli(['sync', 'reprocess', '--vault', VAULT, '424242', '--data-dir', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("requisition 424242 is not among vault 'Demo Construction's failed or waiting imports");
   });
 });
 
