@@ -53,6 +53,8 @@ async function seed(desk: DeskContext): Promise<Vault> {
   // The accounting side: the embedded ledger (codes match the sandbox), which pays exports after a minute.
   await attachDemoLedger(desk, { vault: vault.id });
   await setJob(desk, { vault: vault.id, kind: 'check-backfiller', enabled: true });
+  // The demo's Procore invoices come in by the sync: its job is on, and says what it waits for.
+  await setJob(desk, { vault: vault.id, kind: 'procore-import', enabled: true });
   // Whoever runs the demo reviews everything, so the whole loop can be walked through alone.
   await addRoutingRule(desk, vault.id, { name: 'Demo: every line to the demo user', reviewers: [{ user: desk.user, sequence: 1 }] });
   const { demoInvoicePdf } = await import('../documents/demo-pdf.js');

@@ -47,6 +47,14 @@ export interface RequisitionQuery {
 async function manualVault(desk: DeskContext, vaultRef: string): Promise<Vault> {
   const vault = requireVault((await desk.store.settings()).vaults, vaultRef);
   const config = procoreConfigOf(vault);
+  if (config.connection.state !== 'connected') {
+    throw new UserError(
+      config.connection.state === 'reconnect-needed'
+        ? `the Procore connection of vault '${vault.name}' must be granted again (${config.connection.reason})`
+        : `vault '${vault.name}' is not connected to Procore — Grant Access first`,
+      { remedy: remedy('procore.connect', { vault: vault.id }) },
+    );
+  }
   if (!config.companyId) {
     throw new UserError(`vault '${vault.name}' has no Procore company chosen — pick one first`, { remedy: remedy('procore.companies', { vault: vault.id }) });
   }

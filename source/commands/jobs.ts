@@ -38,7 +38,7 @@ export const jobsListCommand: Command = {
       const where = `${row.vaultId} ${row.kind}`;
       if (row.lastRun?.error) ctx.out(`${where}: last error: ${row.lastRun.error}`);
       if (row.enabled && row.blocker) ctx.out(`${where}: nothing imports: ${row.blocker}`);
-      if (row.plan && row.enabled) {
+      if (row.plan && row.enabled && !row.blocker) {
         const plan = row.plan;
         ctx.out(
           `${where}: polls ${plan.hotProjects} project${plan.hotProjects === 1 ? '' : 's'} with invoices in flight every ${Math.round(plan.hotMs / 1000)} s and ${plan.coldProjects} other${plan.coldProjects === 1 ? '' : 's'} every ${Math.round(plan.coldMs / 60_000)} min: about ${plan.requestsPerHour} requests an hour when idle, of a budget of ${plan.budgetPerHour}` +

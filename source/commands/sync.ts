@@ -86,7 +86,7 @@ export function cycleText(cycles: readonly VaultCycle[]): string {
   const lines: string[] = [];
   for (const cycle of cycles) {
     lines.push(`Vault '${cycle.vaultName}' (${cycle.vaultId})`);
-    if (cycle.note) lines.push(`  ${cycle.note} — enable one with apdesk jobs enable --vault ${cycle.vaultId} JOB`);
+    if (cycle.note) lines.push(`  ${cycle.note} — enable it with apdesk jobs enable --vault ${cycle.vaultId} ${cycle.runs.length ? 'procore-import' : 'JOB'}`);
     for (const run of cycle.runs) lines.push(...runLines(run));
   }
   return lines.join('\n');

@@ -157,7 +157,13 @@ export async function runCycle(desk: Desk, options: RunOptions & { vault?: strin
   const jobs = await desk.jobs.list(options.vault);
   for (const vault of await vaultsOf(desk, options.vault)) {
     const enabled = JOB_KINDS.flatMap((kind) => jobs.filter((job) => job.vaultId === vault.id && job.kind === kind && job.enabled));
-    const cycle: VaultCycle = { vaultId: vault.id, vaultName: vault.name, runs: [], note: enabled.length ? null : `no job is enabled for vault '${vault.name}'` };
+    const importOff = vault.procore && vault.procore.behavior !== 'manual' && !enabled.some((job) => job.kind === 'procore-import');
+    const cycle: VaultCycle = {
+      vaultId: vault.id,
+      vaultName: vault.name,
+      runs: [],
+      note: !enabled.length ? `no job is enabled for vault '${vault.name}'` : importOff ? `the Procore import (cloud sync) of vault '${vault.name}' is not enabled, so no Procore invoice comes in` : null,
+    };
     for (const job of enabled) {
       if (options.signal?.aborted) break;
       cycle.runs.push(await runJob(desk, vault, job, { ...options, importer: { ...options.importer, everyProject: true, policy: policyFor(job, options.importer?.policy) } }));
