@@ -2,7 +2,9 @@
 // Ctrl+C, SIGTERM or SIGHUP.
 import { render, type Instance } from './ink.js';
 import { openDesk } from '../app/desk.js';
-import { App } from './app.js';
+import { Shell } from './shell/shell.js';
+import { loopControl } from './shell/loop-control.js';
+import { PANES } from './panes/index.js';
 import { ProblemLog } from './problems.js';
 import { enterFullScreen, SIGNAL_EXIT_CODES } from './terminal.js';
 
@@ -24,7 +26,18 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   });
   for (const problem of desk.problems()) problems.report(problem);
   const stopListening = desk.events.on('problem', ({ message }) => problems.report(message));
-  if (options.seedDemo) await desk.demo.createIfNew();
+  const demoCreated = options.seedDemo ? await desk.demo.createIfNew() : false;
+  // A vault on the local sandbox gets it started here, on 127.0.0.1, for as long as the console runs.
+  const vaults = await desk.vaults.list();
+  const sandbox = vaults.some((vault) => vault.procore?.environment.kind === 'local')
+    ? await (await import('../sandbox/index.js')).ensureSandbox(desk.dataDir)
+    : null;
+  const loop = loopControl(desk);
+  const connectionPane = PANES.findIndex((pane) => pane.id === 'connection') + 1;
+  const welcome =
+    connectionPane > 0 && vaults.some((vault) => vault.procore?.environment.kind === 'local' && vault.procore.connection.state !== 'connected')
+      ? `${demoCreated ? 'Welcome! ' : ''}${connectionPane} Connection, g Grant Access: sandbox login ${desk.demo.login.email} / ${desk.demo.login.password}`
+      : 'Press ? for every key; Tab or a number moves between panes';
 
   let exitCode = 0;
   let failure = null as { error: unknown } | null;
@@ -42,7 +55,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   // Whatever ends the console — q, a signal, an error while drawing — the terminal is given back
   // first, and only then is the error thrown for main() to print on the main screen.
   try {
-    app = render(<App title={`${desk.user} · ${desk.dataDir}`} load={() => desk.status.vaults()} problems={problems} />, {
+    app = render(<Shell desk={desk} panes={PANES} loop={loop} problems={problems} welcome={welcome} />, {
       exitOnCtrlC: true,
       patchConsole: true,
     });
@@ -50,6 +63,8 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   } finally {
     stopListening();
     session.restore();
+    await loop.stop().catch(() => undefined);
+    await sandbox?.close().catch(() => undefined);
   }
   for (const problem of problems.all) process.stderr.write(`apdesk: warning: ${problem}\n`);
   if (failure) throw failure.error;

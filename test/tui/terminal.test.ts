@@ -101,7 +101,7 @@ describe.runIf(hasTmux)('the console in a terminal', () => {
       expect(screen).toContain('AP Inbox — 1 document');
       expect(screen).toContain('Accounting: Sage 300');
       tmux.keys('?');
-      await tmux.waitFor((s) => s.includes('show or hide these keys'), 'the keys overlay');
+      await tmux.waitFor((s) => s.includes('every key, and why one is unavailable'), 'the keys overlay');
       tmux.keys('Escape');
       await tmux.waitFor((s) => s.includes('Queues'), 'the vault again');
       tmux.keys('q');

@@ -23,12 +23,12 @@ export interface Binding<Ctx, Intent> {
   description: string;
   /** Shown in the footer (the pane's main keys); every binding is in `?`. */
   footer?: boolean;
-  /** Null when the key can act now; otherwise why not, said by `?` and when the key is pressed. */
-  unavailable?: (ctx: Ctx) => string | null;
+  /** Null when the key can act now; otherwise why not, said by `?` (key absent) and when the key is pressed. */
+  unavailable?: (ctx: Ctx, key?: KeyName) => string | null;
   /** Asked before acting, for what cannot be undone: the question ("Export 3 invoices?"). */
   confirm?: (ctx: Ctx) => string;
-  /** What the key asks for: the pane's reducer or effects act on it. */
-  intent: (ctx: Ctx) => Intent;
+  /** What the key asks for (given the key, for a binding of several: 1–9): the pane acts on it. */
+  intent: (ctx: Ctx, key: KeyName) => Intent;
 }
 
 /** The table's name for an Ink key press. */
@@ -92,9 +92,9 @@ export function resolve<Ctx, Intent>(
   for (const scope of scopes) {
     const binding = table.find((candidate) => candidate.scope === scope && candidate.keys.includes(key));
     if (!binding) continue;
-    const why = binding.unavailable?.(ctx) ?? null;
+    const why = binding.unavailable?.(ctx, key) ?? null;
     if (why) return { kind: 'unavailable', binding, why };
-    const intent = binding.intent(ctx);
+    const intent = binding.intent(ctx, key);
     if (binding.confirm) return { kind: 'confirm', binding, question: binding.confirm(ctx), intent };
     return { kind: 'act', binding, intent };
   }

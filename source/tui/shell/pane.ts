@@ -6,6 +6,7 @@ import type { ReactElement } from 'react';
 import type { Desk } from '../../app/desk.js';
 import type { DeskEventName } from '../../app/events.js';
 import type { Binding, KeyName } from './bindings.js';
+import type { LoopControl } from './loop-control.js';
 
 /** What a pane's bindings look at to decide if they apply, and what intent they send. */
 export interface BindingContext<State> {
@@ -57,6 +58,8 @@ export interface PaneEnv<Action> {
   notify(message: string, tone?: 'info' | 'error'): void;
   /** Brings another pane forward, optionally sending it an intent (Invoices → Invoice Entry). */
   openPane(id: string, intent?: unknown): void;
+  /** The sync loop in the console's process (start, stop, its runs). */
+  loop?: LoopControl;
 }
 
 export interface PaneViewProps<State> {

@@ -1,12 +1,12 @@
 // The vaults: a list on the left, the selected vault's licences and queues on the right.
-import { Box, Text } from '../ink.js';
-import type { VaultSummary } from '../../app/summary.js';
-import { ACCOUNTING_LABELS } from '../../domain/vault.js';
-import { INVOICE_STATUSES, type InvoiceStatus } from '../../domain/invoice.js';
-import type { StatusCounts } from '../../app/summary.js';
-import { displayWidth, padEnd, padStart, truncate } from '../../text/width.js';
-import { visibleWindow } from '../ui-state.js';
-import { FittedLine, type Line } from './line.js';
+import { Box, Text } from '../../ink.js';
+import type { VaultSummary } from '../../../app/summary.js';
+import { ACCOUNTING_LABELS } from '../../../domain/vault.js';
+import { INVOICE_STATUSES, type InvoiceStatus } from '../../../domain/invoice.js';
+import type { StatusCounts } from '../../../app/summary.js';
+import { displayWidth, padEnd, padStart, truncate } from '../../../text/width.js';
+import { visibleWindow } from '../../shell/window.js';
+import { FittedLine, type Line } from '../line.js';
 
 export interface VaultsPaneProps {
   vaults: readonly VaultSummary[];

@@ -1,0 +1,398 @@
+// The console shell: a header (the vault, its accounting system, the Procore connection and
+// company, the import behaviour, the sync loop), the focused pane, a status line, a footer of the
+// pane's keys, `?` for every key (and why one is unavailable), and a modal stack over the pane.
+// One input handler resolves every key through the bindings table; panes only render and act on
+// intents through the desk's services.
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { Box, Text, useApp, useInput } from '../ink.js';
+import type { Desk } from '../../app/desk.js';
+import { ACCOUNTING_LABELS, type Vault } from '../../domain/vault.js';
+import { displayWidth, truncate, wrap } from '../../text/width.js';
+import type { ProblemFeed } from '../problems.js';
+import { useTerminalSize, type TerminalSize } from '../use-terminal-size.js';
+import { footerHints, helpRows, keyName, resolve, type Binding, type Scope } from './bindings.js';
+import type { LoopControl, LoopState } from './loop-control.js';
+import { modalKey, visibleItems, type Modal } from './modals.js';
+import type { AnyPane, BindingContext, Modals, PaneEnv } from './pane.js';
+
+type ShellIntent =
+  | { type: 'pane'; index: number }
+  | { type: 'next-pane'; delta: 1 | -1 }
+  | { type: 'help' }
+  | { type: 'quit' }
+  | { type: 'switch-vault' }
+  | { type: 'dismiss-problem' };
+
+interface ShellContext extends BindingContext<unknown> {
+  vaults: number;
+  problems: number;
+  panes: number;
+}
+
+const GLOBAL: readonly Binding<ShellContext, ShellIntent>[] = [
+  { keys: ['tab'], scope: 'global', label: 'next pane', description: 'the next pane', intent: () => ({ type: 'next-pane', delta: 1 }) },
+  { keys: ['shift-tab'], scope: 'global', label: 'previous pane', description: 'the previous pane', intent: () => ({ type: 'next-pane', delta: -1 }) },
+  {
+    keys: ['1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    scope: 'global',
+    label: 'pane',
+    description: 'the pane with that number on its tab',
+    unavailable: (ctx, key) => (key !== undefined && Number(key) > ctx.panes ? `there are ${ctx.panes} panes` : null),
+    intent: (_ctx, key) => ({ type: 'pane', index: Number(key) - 1 }),
+  },
+  {
+    keys: ['v'],
+    scope: 'global',
+    label: 'vault',
+    description: 'switch to another vault',
+    footer: true,
+    unavailable: (ctx) => (ctx.vaults < 2 ? 'this data dir has one vault' : null),
+    intent: () => ({ type: 'switch-vault' }),
+  },
+  { keys: ['x'], scope: 'global', label: 'dismiss', description: 'dismiss the problem shown', unavailable: (ctx) => (ctx.problems ? null : 'no problem is shown'), intent: () => ({ type: 'dismiss-problem' }) },
+  { keys: ['?'], scope: 'global', label: 'keys', description: 'every key, and why one is unavailable', footer: true, intent: () => ({ type: 'help' }) },
+  { keys: ['q'], scope: 'global', label: 'quit', description: 'quit (Ctrl+C too)', footer: true, intent: () => ({ type: 'quit' }) },
+];
+
+/**
+ * The header line: the vault on the left, its Procore connection, import behaviour and sync loop at
+ * the right edge; when both do not fit, the vault side is cut first (the state matters more).
+ */
+export function headerLine(columns: number, left: string, right: string): string {
+  const rightShown = truncate(right, Math.max(columns - 12, 1));
+  const room = columns - displayWidth(rightShown) - 1;
+  const leftShown = room > 1 ? truncate(left, room) : '';
+  return `${leftShown}${' '.repeat(Math.max(columns - displayWidth(leftShown) - displayWidth(rightShown), 0))}${rightShown}`;
+}
+
+/** The most rows a problem takes; a longer one is cut (the whole text is told again on exit). */
+const PROBLEM_ROWS = 3;
+
+/** The banner for the oldest problem not yet dismissed, with the key that dismisses it. */
+export function problemBanner(problem: string, others: number, columns: number): string[] {
+  const hint = `  x dismiss${others ? ` · ${others} more` : ''}`;
+  const lines = wrap(`⚠ ${problem}`, columns);
+  const shown = lines.slice(0, PROBLEM_ROWS);
+  if (lines.length > PROBLEM_ROWS) shown[PROBLEM_ROWS - 1] = truncate(`${shown[PROBLEM_ROWS - 1]} ${lines[PROBLEM_ROWS]}`, columns);
+  const last = shown.length - 1;
+  if (displayWidth(shown[last]! + hint) <= columns) shown[last] += hint;
+  else if (shown.length < PROBLEM_ROWS) shown.push(truncate(hint.trim(), columns));
+  else shown[last] = truncate(truncate(shown[last]!, columns - displayWidth(hint)) + hint, columns);
+  return shown;
+}
+
+const BEHAVIOR_SHORT = { 'auto-queue': 'auto-queue', 'auto-route': 'auto-route', manual: 'manual import' } as const;
+
+/** What the header says: the vault and its accounting system; Procore, the behaviour, the loop. */
+export function vaultHeader(vault: Vault | null, loop: LoopState | null, holder: string | null): { left: string; right: string } {
+  const sync = loop?.state === 'running' ? 'sync: running' : holder ? `sync: ${holder}` : 'sync: stopped';
+  if (!vault) return { left: 'apdesk — no vault yet', right: sync };
+  const parts: string[] = [];
+  const procore = vault.procore;
+  if (procore) {
+    parts.push(
+      procore.connection.state === 'connected'
+        ? `Procore: ${procore.companyName ?? 'no company'}`
+        : procore.connection.state === 'reconnect-needed'
+          ? 'Procore: RECONNECT NEEDED'
+          : 'Procore: not connected',
+      BEHAVIOR_SHORT[procore.behavior],
+    );
+  }
+  parts.push(sync);
+  return { left: `${vault.name} · ${ACCOUNTING_LABELS[vault.accounting]}`, right: parts.join(' · ') };
+}
+
+type PaneStates = Record<string, unknown>;
+
+export interface ShellProps {
+  desk: Desk;
+  panes: readonly AnyPane[];
+  loop?: LoopControl;
+  size?: TerminalSize;
+  problems?: ProblemFeed;
+  /** A line shown until the first key: how to begin. */
+  welcome?: string;
+}
+
+export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFeed, welcome }: ShellProps) {
+  const { exit } = useApp();
+  const size = useTerminalSize(fixedSize);
+  const [vaults, setVaults] = useState<Vault[]>([]);
+  const [vaultId, setVaultId] = useState<string | null>(null);
+  const [holder, setHolder] = useState<string | null>(null);
+  const [active, setActive] = useState(0);
+  const [help, setHelp] = useState(false);
+  const [modals, setModals] = useState<Modal[]>([]);
+  const [status, setStatus] = useState<{ message: string; tone: 'info' | 'error' } | null>(welcome ? { message: welcome, tone: 'info' } : null);
+  const [problems, setProblems] = useState<readonly string[]>([]);
+  const [, setLoopVersion] = useState(0);
+  const [states, dispatchPane] = useReducer(
+    (current: PaneStates, action: { id: string; action: unknown }): PaneStates => {
+      const pane = panes.find((candidate) => candidate.id === action.id);
+      return pane ? { ...current, [action.id]: pane.reduce(current[action.id] ?? pane.initialState, action.action) } : current;
+    },
+    undefined,
+    () => Object.fromEntries(panes.map((pane) => [pane.id, pane.initialState])),
+  );
+  const statesRef = useRef(states);
+  statesRef.current = states;
+  const pane = panes[active];
+
+  useEffect(() => problemFeed?.subscribe((problem) => setProblems((waiting) => (waiting.includes(problem) ? waiting : [...waiting, problem]))), [problemFeed]);
+  useEffect(() => loop?.subscribe(() => setLoopVersion((n) => n + 1)), [loop]);
+
+  const readVaults = useCallback(async () => {
+    const list = await desk.vaults.list();
+    setVaults(list);
+    setVaultId((current) => (current && list.some((vault) => vault.id === current) ? current : (list[0]?.id ?? null)));
+    const lease = await desk.sync.leaseHolder();
+    setHolder(lease && !lease.expired ? `process ${lease.holder.pid} on ${lease.holder.host}` : null);
+  }, [desk]);
+  useEffect(() => {
+    void readVaults();
+    return desk.events.on('settings.changed', () => void readVaults());
+  }, [desk, readVaults]);
+
+  const modalApi: Modals = useMemo(
+    () => ({
+      confirm: (question) => new Promise((resolve) => setModals((stack) => [...stack, { kind: 'confirm', question, resolve }])),
+      pick: (title, items, options) =>
+        new Promise((resolve) =>
+          setModals((stack) => [...stack, { kind: 'pick', title, items, cursor: options?.initial ?? 0, filter: '', filtering: false, resolve: resolve as (value: unknown) => void }]),
+        ),
+      form: (title, fields) => new Promise((resolve) => setModals((stack) => [...stack, { kind: 'form', title, fields, values: fields.map((field) => field.value ?? ''), field: 0, resolve }])),
+      message: (title, lines) => new Promise((resolve) => setModals((stack) => [...stack, { kind: 'message', title, lines, resolve }])),
+    }),
+    [],
+  );
+
+  const notify = useCallback((message: string, tone: 'info' | 'error' = 'info') => setStatus({ message, tone }), []);
+
+  const envFor = useCallback(
+    (target: AnyPane): PaneEnv<unknown> => ({
+      desk,
+      vaultId,
+      dispatch: (action) => dispatchPane({ id: target.id, action }),
+      modals: modalApi,
+      notify,
+      openPane: (id, intent) => {
+        const index = panes.findIndex((candidate) => candidate.id === id);
+        if (index < 0) return;
+        setActive(index);
+        if (intent !== undefined) void run(panes[index]!, intent);
+      },
+      ...(loop ? { loop } : {}),
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [desk, vaultId, modalApi, notify, panes, loop],
+  );
+
+  const run = useCallback(
+    async (target: AnyPane, intent: unknown) => {
+      try {
+        await target.handle(intent, envFor(target), statesRef.current[target.id]);
+      } catch (error) {
+        notify((error as Error).message, 'error');
+      }
+    },
+    [envFor, notify],
+  );
+
+  // A pane reads its data when it comes forward, when the vault changes, and on its events.
+  useEffect(() => {
+    if (!pane?.load) return;
+    const reload = () => void pane.load!(envFor(pane), statesRef.current[pane.id]).catch((error: unknown) => notify((error as Error).message, 'error'));
+    reload();
+    const offs = (pane.reloadOn ?? []).map((event) => desk.events.on(event, reload));
+    return () => offs.forEach((off) => off());
+  }, [pane, vaultId, desk, envFor, notify]);
+
+  const table = useMemo(() => [...GLOBAL, ...panes.flatMap((candidate) => candidate.bindings)] as Binding<ShellContext, unknown>[], [panes]);
+  const scopes: Scope[] = pane ? [`pane:${pane.id}` as Scope, 'global'] : ['global'];
+  const context: ShellContext = { state: pane ? states[pane.id] : null, vaultId, vaults: vaults.length, problems: problems.length, panes: panes.length };
+
+  const shellIntent = async (intent: ShellIntent) => {
+    switch (intent.type) {
+      case 'pane':
+        return setActive(intent.index);
+      case 'next-pane':
+        return setActive((current) => (current + intent.delta + panes.length) % Math.max(panes.length, 1));
+      case 'help':
+        return setHelp((shown) => !shown);
+      case 'quit':
+        return exit();
+      case 'dismiss-problem':
+        return setProblems((waiting) => waiting.slice(1));
+      case 'switch-vault': {
+        const chosen = await modalApi.pick('Vault', vaults.map((vault) => ({ label: vault.name, value: vault.id, detail: ACCOUNTING_LABELS[vault.accounting] })), {
+          initial: Math.max(0, vaults.findIndex((vault) => vault.id === vaultId)),
+        });
+        if (chosen) setVaultId(chosen as string);
+        return;
+      }
+    }
+  };
+
+  useInput((input, key) => {
+    const name = keyName(input, key);
+    if (name === null) return;
+    if (status && status.tone === 'info' && status.message === welcome) setStatus(null);
+    const top = modals[modals.length - 1];
+    if (top) {
+      const next = modalKey(top, name, input);
+      setModals((stack) => (next ? [...stack.slice(0, -1), next] : stack.slice(0, -1)));
+      return;
+    }
+    if (help) {
+      if (name === 'escape' || name === '?') setHelp(false);
+      if (name === 'q') exit();
+      return;
+    }
+    if (pane?.typing?.(states[pane.id])) {
+      const intent = pane.typed?.(states[pane.id], name, input) ?? null;
+      if (intent !== null) void run(pane, intent);
+      return;
+    }
+    const found = resolve(table, scopes, name, context);
+    if (!found) return;
+    if (found.kind === 'unavailable') return notify(`${found.binding.label}: ${found.why}`, 'error');
+    const isShell = found.binding.scope === 'global';
+    const act = () => (isShell ? void shellIntent(found.intent as ShellIntent) : void run(pane!, found.intent));
+    if (found.kind === 'confirm') {
+      void modalApi.confirm(found.question).then((yes) => (yes ? act() : notify('cancelled')));
+      return;
+    }
+    act();
+  });
+
+  // One row short of the terminal: a frame as tall as the screen makes ink 6 flicker.
+  const height = Math.max(size.rows - 1, 8);
+  const width = Math.max(size.columns, 20);
+  const banner = problems.length ? problemBanner(problems[0]!, problems.length - 1, width) : [];
+  const vault = vaults.find((candidate) => candidate.id === vaultId) ?? null;
+  const headerParts = vaultHeader(vault, loop?.current() ?? null, holder);
+  const header = headerLine(width, headerParts.left, headerParts.right);
+  const tabs = panes.map((candidate, index) => `${index + 1} ${candidate.title}`);
+  const bodyHeight = Math.max(height - 6 - banner.length, 1);
+  const footer = footerHints(table, scopes, context).join('  ·  ');
+  const top = modals[modals.length - 1];
+
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Text wrap="truncate" bold>
+        {header}
+      </Text>
+      <TabsLine tabs={tabs} active={active} width={width} />
+      <Text dimColor>{'─'.repeat(width)}</Text>
+      {banner.map((line, index) => (
+        <Text key={index} color="yellow" wrap="truncate">
+          {line}
+        </Text>
+      ))}
+      <Box height={bodyHeight} overflow="hidden" flexDirection="column">
+        {help ? (
+          <HelpView rows={helpRows(table, scopes, context)} width={width} height={bodyHeight} title={pane ? `${pane.title} and everywhere` : 'Everywhere'} />
+        ) : top ? (
+          <ModalView modal={top} width={width} height={bodyHeight} />
+        ) : pane ? (
+          <pane.View state={states[pane.id]} width={width} height={bodyHeight} vaultId={vaultId} focused={!top} />
+        ) : (
+          <Text>No panes.</Text>
+        )}
+      </Box>
+      <Text wrap="truncate" color={status?.tone === 'error' ? 'red' : undefined}>
+        {status ? truncate(`${status.tone === 'error' ? '! ' : ''}${status.message}`, width) : ' '}
+      </Text>
+      <Text dimColor wrap="truncate">
+        {truncate(footer, width)}
+      </Text>
+    </Box>
+  );
+}
+
+function TabsLine({ tabs, active, width }: { tabs: string[]; active: number; width: number }) {
+  // The focused pane is bracketed, not only coloured: readable with NO_COLOR.
+  const text = tabs.map((tab, index) => (index === active ? `[${tab}]` : ` ${tab} `)).join(' ');
+  return <Text wrap="truncate">{truncate(text, width)}</Text>;
+}
+
+function HelpView({ rows, width, height, title }: { rows: ReturnType<typeof helpRows>; width: number; height: number; title: string }) {
+  const shown = rows.slice(0, Math.max(height - 2, 1));
+  const keyWidth = Math.min(14, Math.max(...rows.map((row) => displayWidth(row.keys)), 4));
+  return (
+    <Box flexDirection="column">
+      <Text bold>{truncate(`Keys — ${title} (Esc closes)`, width)}</Text>
+      {shown.map((row, index) => (
+        <Text key={index} wrap="truncate" dimColor={row.unavailable !== null}>
+          {truncate(`${row.keys.padEnd(keyWidth)}  ${row.description}${row.dangerous ? ' (asks first)' : ''}${row.unavailable ? ` — not now: ${row.unavailable}` : ''}`, width)}
+        </Text>
+      ))}
+      {rows.length > shown.length ? <Text dimColor>{`… ${rows.length - shown.length} more`}</Text> : null}
+    </Box>
+  );
+}
+
+function ModalView({ modal, width, height }: { modal: Modal; width: number; height: number }) {
+  switch (modal.kind) {
+    case 'confirm':
+      return (
+        <Box flexDirection="column">
+          {wrap(modal.question, width).map((line, index) => (
+            <Text key={index} bold>
+              {line}
+            </Text>
+          ))}
+          <Text>y yes · n / Esc no</Text>
+        </Box>
+      );
+    case 'message':
+      // Lines as they are, each on its own: a URL stays whole so a terminal selection copies it.
+      return (
+        <Box flexDirection="column">
+          <Text bold>{truncate(modal.title, width)}</Text>
+          {modal.lines.slice(0, Math.max(height - 2, 1)).map((line, index) => (
+            <Text key={index}>{line}</Text>
+          ))}
+          <Text dimColor>any key closes</Text>
+        </Box>
+      );
+    case 'form':
+      return (
+        <Box flexDirection="column">
+          <Text bold>{truncate(modal.title, width)}</Text>
+          {modal.fields.map((field, index) => {
+            const value = modal.values[index] ?? '';
+            const shown = field.secret ? '•'.repeat(value.length) : value;
+            return (
+              <Box key={field.name} flexDirection="column">
+                <Text wrap="truncate">{truncate(`${index === modal.field ? '›' : ' '} ${field.label}: ${shown}${index === modal.field ? '▏' : ''}`, width)}</Text>
+                {field.hint && index === modal.field ? <Text dimColor wrap="truncate">{truncate(`  ${field.hint}`, width)}</Text> : null}
+              </Box>
+            );
+          })}
+          <Text dimColor>Tab next field · Enter on the last one submits · Esc cancels</Text>
+        </Box>
+      );
+    case 'pick': {
+      const shown = visibleItems(modal);
+      const rows = Math.max(height - 3, 1);
+      const start = Math.max(0, Math.min(modal.cursor - Math.floor(rows / 2), shown.length - rows));
+      return (
+        <Box flexDirection="column">
+          <Text bold>{truncate(`${modal.title}${modal.filtering || modal.filter ? ` — filter: ${modal.filter}${modal.filtering ? '▏' : ''}` : ''}`, width)}</Text>
+          {shown.length === 0 ? <Text dimColor>nothing matches</Text> : null}
+          {shown.slice(start, start + rows).map(({ item }, offset) => {
+            const at = start + offset === modal.cursor;
+            return (
+              <Text key={start + offset} wrap="truncate" inverse={at} dimColor={item.disabled !== undefined}>
+                {truncate(`${at ? '›' : ' '} ${item.label}${item.detail ? `  ${item.detail}` : ''}${item.disabled ? ` — ${item.disabled}` : ''}`, width)}
+              </Text>
+            );
+          })}
+          <Text dimColor>↑↓ move · Enter choose · / filter · Esc cancel</Text>
+        </Box>
+      );
+    }
+  }
+}

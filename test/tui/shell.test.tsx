@@ -1,0 +1,135 @@
+// The console shell through its real key dispatcher, on a real data dir (the demo): the header,
+// panes, `?`, the footer, unavailable keys saying why, the problem banner, and the frame kept to
+// the terminal. Every render and key is wrapped in act().
+import { beforeAll, describe, expect, it } from 'vitest';
+import { act } from 'react';
+import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
+import { openDesk, type Desk } from '../../source/app/desk.js';
+import { Shell } from '../../source/tui/shell/shell.js';
+import { PANES } from '../../source/tui/panes/index.js';
+import { loopControl } from '../../source/tui/shell/loop-control.js';
+import { ProblemLog } from '../../source/tui/problems.js';
+import { tempDir } from '../helpers/temp.js';
+
+const KEYS = { up: '\u001B[A', down: '\u001B[B', escape: '\u001B', tab: '\t', shiftTab: '\u001B[Z' };
+
+beforeAll(() => {
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+async function demoDesk(): Promise<Desk> {
+  const desk = await openDesk({ dataDir: await tempDir() });
+  await desk.demo.create();
+  return desk;
+}
+
+async function mount(desk: Desk, size = { columns: 80, rows: 24 }, problems?: ProblemLog) {
+  let app!: ReturnType<typeof render>;
+  await act(async () => {
+    app = render(<Shell desk={desk} panes={PANES} loop={loopControl(desk)} size={size} welcome="Welcome: press ? for every key" {...(problems ? { problems } : {})} />);
+  });
+  // Loads settle: the vaults, the pane's data.
+  for (let n = 0; n < 5; n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 20)));
+  const press = async (key: string) => {
+    await act(async () => {
+      app.stdin.write(key);
+    });
+    for (let n = 0; n < 8; n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 25)));
+  };
+  return { app, press, frame: () => app.lastFrame() ?? '' };
+}
+
+function fits(frame: string, size: { columns: number; rows: number }): void {
+  const lines = frame.split('\n');
+  expect(lines.length).toBeLessThanOrEqual(size.rows - 1);
+  for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(size.columns);
+}
+
+describe('the console shell', () => {
+  let desk: Desk;
+  beforeAll(async () => {
+    desk = await demoDesk();
+  });
+
+  it('opens on the demo vault: the header says the vault, its accounting, Procore and the loop; the welcome line says how to begin', async () => {
+    const { frame } = await mount(desk);
+    expect(frame()).toMatch(/^Demo Construction · Sage 300\s+Procore: not connected · auto-queue · sync: stopped$/m);
+    expect(frame()).toContain('[1 Vaults]');
+    expect(frame()).toContain('2 Sync & Jobs');
+    expect(frame()).toContain('AP Inbox — 1 document');
+    expect(frame()).toContain('Welcome: press ? for every key');
+    fits(frame(), { columns: 80, rows: 24 });
+  });
+
+  it('moves between panes with Tab, Shift-Tab and numbers, and shows the focused pane', async () => {
+    const { frame, press } = await mount(desk);
+    await press(KEYS.tab);
+    expect(frame()).toContain('[2 Sync & Jobs]');
+    expect(frame()).toContain('Sync loop: STOPPED');
+    expect(frame()).toMatch(/procore-import\s+yes\s+15m/);
+    await press(KEYS.shiftTab);
+    expect(frame()).toContain('[1 Vaults]');
+    await press('2');
+    expect(frame()).toContain('[2 Sync & Jobs]');
+    await press('9');
+    expect(frame()).toContain('! pane: there are 2 panes');
+  });
+
+  it('shows every key on ?, with why one is unavailable, and closes on Esc', async () => {
+    const { frame, press } = await mount(desk);
+    await press('?');
+    expect(frame()).toContain('Keys — Vaults and everywhere');
+    expect(frame()).toMatch(/v\s+switch to another vault — not now: this data dir has one/);
+    await press(KEYS.escape);
+    expect(frame()).not.toContain('Keys —');
+    expect(frame()).toContain('AP Inbox — 1 document');
+  });
+
+  it('says why when a key cannot act now, in the status line', async () => {
+    const { frame, press } = await mount(desk);
+    await press('v');
+    expect(frame()).toContain('! vault: this data dir has one vault');
+    await press('2');
+    await press('p');
+    expect(frame()).toContain('! reprocess: select a failed import');
+  });
+
+  it('keeps its footer to the focused pane and the keys that act now', async () => {
+    const { frame, press } = await mount(desk);
+    expect(frame()).toContain('r reload');
+    expect(frame()).not.toContain('v vault');
+    await press('2');
+    expect(frame()).toContain('s start/stop');
+    expect(frame()).not.toContain('r reload');
+  });
+
+  it('fits narrow and short terminals', async () => {
+    for (const size of [{ columns: 80, rows: 24 }, { columns: 60, rows: 12 }]) {
+      const { frame, press } = await mount(desk, size);
+      fits(frame(), size);
+      await press('2');
+      fits(frame(), size);
+      await press('?');
+      fits(frame(), size);
+    }
+  });
+});
+
+describe('problems found while the console runs', () => {
+  it('shows each problem until it is dismissed with x, the ones reported before it drew too', async () => {
+    const desk = await demoDesk();
+    const problems = new ProblemLog();
+    problems.report('vaults/demo/invoices/001.json did not parse; recovered the previous version');
+    const { frame, press } = await mount(desk, { columns: 80, rows: 24 }, problems);
+    expect(frame()).toContain('⚠ vaults/demo/invoices/001.json did not parse');
+    expect(frame()).toContain('x dismiss');
+    await act(async () => problems.report('settings.json did not parse; moved aside'));
+    expect(frame()).toContain('· 1 more');
+    await press('x');
+    expect(frame()).toContain('⚠ settings.json did not parse');
+    await press('x');
+    expect(frame()).not.toContain('⚠');
+    expect(problems.all).toHaveLength(2);
+  });
+});
