@@ -27,11 +27,19 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   for (const problem of desk.problems()) problems.report(problem);
   const stopListening = desk.events.on('problem', ({ message }) => problems.report(message));
   const demoCreated = options.seedDemo ? await desk.demo.createIfNew() : false;
-  // A vault on the local sandbox gets it started here, on 127.0.0.1, for as long as the console runs.
+  // A vault on the local sandbox gets it started in this process, on 127.0.0.1, for as long as the
+  // console runs — after the first frame: a new sandbox builds its demo files for a few seconds.
   const vaults = await desk.vaults.list();
-  const sandbox = vaults.some((vault) => vault.procore?.environment.kind === 'local')
-    ? await (await import('../sandbox/index.js')).ensureSandbox(desk.dataDir)
-    : null;
+  let sandbox: Promise<{ close(): Promise<void> } | null> = Promise.resolve(null);
+  const startSandbox = () => {
+    if (!vaults.some((vault) => vault.procore?.environment.kind === 'local')) return;
+    sandbox = import('../sandbox/index.js')
+      .then(({ ensureSandbox }) => ensureSandbox(desk.dataDir))
+      .catch((error: unknown) => {
+        problems.report(`the local Procore sandbox did not start: ${(error as Error).message}`);
+        return null;
+      });
+  };
   const loop = loopControl(desk);
   const connectionPane = PANES.findIndex((pane) => pane.id === 'connection') + 1;
   const welcome =
@@ -59,12 +67,13 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       exitOnCtrlC: true,
       patchConsole: true,
     });
+    setTimeout(startSandbox, 50).unref();
     await app.waitUntilExit();
   } finally {
     stopListening();
     session.restore();
     await loop.stop().catch(() => undefined);
-    await sandbox?.close().catch(() => undefined);
+    await (await sandbox)?.close().catch(() => undefined);
   }
   for (const problem of problems.all) process.stderr.write(`apdesk: warning: ${problem}\n`);
   if (failure) throw failure.error;
