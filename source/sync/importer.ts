@@ -21,7 +21,6 @@ import {
   pollWindow,
   projectDue,
   recordFailure,
-  type PollPlan,
   type PollPolicy,
   type SyncState,
 } from '../domain/sync.js';
@@ -110,14 +109,10 @@ export async function runProcoreImport(ctx: JobContext, options: ImporterOptions
     }
     state = await desk.imports.syncState(vault.id);
   }
-  lastPlan.set(vault.id, plan);
   // Each requisition's downloads are removed once it is recorded; the area itself goes too.
   await desk.imports.sweepStaging(vault.id);
   return report;
 }
-
-/** The plan the last run of each vault used (for `jobs list`: what polling costs). */
-export const lastPlan = new Map<string, PollPlan>();
 
 function hasRecheck(state: SyncState, projectId: string, now: number): boolean {
   return (

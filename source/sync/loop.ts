@@ -6,7 +6,7 @@
 import type { Desk } from '../app/desk.js';
 import type { Connection } from '../app/procore.js';
 import { UserError } from '../domain/errors.js';
-import { JOB_KINDS, JOB_LABELS, type Job, type JobKind } from '../domain/jobs.js';
+import { JOB_KINDS, type Job, type JobKind } from '../domain/jobs.js';
 import { countsLine, DEFAULT_POLL_POLICY, type JobRunRecord, type PollPolicy, type SyncEvent } from '../domain/sync.js';
 import type { Vault } from '../domain/vault.js';
 import { fileLogger, type Logger } from '../log/log.js';
@@ -246,4 +246,3 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export { JOB_LABELS };
