@@ -17,13 +17,14 @@ import {
   type ConnectionState,
 } from '../../../source/tui/panes/connection/index.js';
 import { runCli } from '../../helpers/cli.js';
+import type { ProcoreUser } from '../../../source/domain/procore-config.js';
 import { DEMO_VAULT, demoDesk, paneEnv, type DemoDesk } from './procore-env.js';
 
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });
 
-const USER = { id: '3214321', login: 'ap.admin@demo.test', name: 'Avery Park' };
+const USER = { id: '3214321' as ProcoreUser['id'], login: 'ap.admin@demo.test', name: 'Avery Park' };
 const loaded: ConnectionState = reduceConnection(initialConnectionState, {
   type: 'loaded',
   vaultName: 'Demo Construction',
