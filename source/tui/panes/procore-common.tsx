@@ -53,7 +53,8 @@ export function LinesView({ lines, width, height }: { lines: readonly Line[]; wi
   return (
     <Box flexDirection="column">
       {lines.slice(0, Math.max(0, height)).map((line, index) => (
-        <FittedLine key={index} line={line} width={width} />
+        // An empty line still takes its row.
+        <FittedLine key={index} line={line.length ? line : [{ text: ' ' }]} width={width} />
       ))}
     </Box>
   );
