@@ -1,0 +1,2 @@
+// The Connection pane (environment, Grant Access, Disconnect).
+export * from './connection-pane.js';

@@ -1,0 +1,103 @@
+// The Import Behavior pane: its reducer and bindings, the three behaviours with the default and the
+// saved one marked at 80×24 with the licence and sync warnings, and a choice that goes to the Queue
+// pane's draft (saved only by OK there) on a real desk.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { act } from 'react';
+import { render } from 'ink-testing-library';
+import { resolve } from '../../../source/tui/shell/bindings.js';
+import { BEHAVIOR_LABELS } from '../../../source/domain/procore-config.js';
+import { behaviorPane, initialBehaviorState, reduceBehavior, type BehaviorState } from '../../../source/tui/panes/behavior/index.js';
+import { initialQueueState, queuePane, reduceQueue } from '../../../source/tui/panes/queue/index.js';
+import { DEMO_VAULT, demoDesk, paneEnv, type DemoDesk } from './procore-env.js';
+
+beforeAll(() => {
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+async function frameOf(state: BehaviorState, vaultId: string | null = DEMO_VAULT): Promise<string> {
+  let app!: ReturnType<typeof render>;
+  await act(async () => {
+    app = render(<behaviorPane.View state={state} width={80} height={24} vaultId={vaultId} focused />);
+  });
+  const frame = app.lastFrame() ?? '';
+  await act(async () => app.unmount());
+  for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+  return frame;
+}
+
+const loaded = (extra: Partial<Parameters<typeof reduceBehavior>[1] & { type: 'loaded' }> = {}) =>
+  reduceBehavior(initialBehaviorState, { type: 'loaded', vaultName: 'Demo Construction', gate: null, saved: 'auto-route', cloudSyncLicence: true, syncRunning: true, importState: 'importing; not run yet', ...extra });
+
+describe('the reducer and bindings', () => {
+  it('starts the cursor on the saved behaviour and keeps it within the three', () => {
+    const state = loaded();
+    expect(state.cursor).toBe(1);
+    expect(reduceBehavior(state, { type: 'move', by: 9 }).cursor).toBe(2);
+    expect(reduceBehavior(state, { type: 'move', by: -9 }).cursor).toBe(0);
+    // A reload leaves the cursor where the user put it.
+    const moved = reduceBehavior(state, { type: 'move', by: 1 });
+    expect(reduceBehavior(moved, { type: 'loaded', vaultName: 'Demo Construction', gate: null, saved: 'auto-queue' }).cursor).toBe(2);
+  });
+
+  it('Enter chooses the behaviour under the cursor; nothing acts on a gated vault', () => {
+    expect(resolve(behaviorPane.bindings, ['pane:behavior'], 'enter', { state: loaded(), vaultId: DEMO_VAULT })).toMatchObject({ kind: 'act', intent: { type: 'choose', behavior: 'auto-route' } });
+    const gated = reduceBehavior(initialBehaviorState, { type: 'loaded', vaultName: 'X', gate: { kind: 'not-sage', message: 'm' } });
+    expect(resolve(behaviorPane.bindings, ['pane:behavior'], 'enter', { state: gated, vaultId: 'x' })).toMatchObject({ kind: 'unavailable' });
+  });
+});
+
+describe('the view at 80×24', () => {
+  it('shows the three behaviours, the default, the saved one marked, and what each does', async () => {
+    const frame = await frameOf(loaded());
+    expect(frame).toContain(`○ ${BEHAVIOR_LABELS['auto-queue']} (default)`);
+    expect(frame).toContain(`> ● ${BEHAVIOR_LABELS['auto-route']} — saved`);
+    expect(frame).toContain(`○ ${BEHAVIOR_LABELS.manual}`);
+    const flat = frame.replace(/\s+/g, ' ');
+    expect(flat).toContain('fails validation or routing stays in the queue');
+    expect(flat).toContain('Procore Import in Invoice Entry');
+    expect(flat).toContain('Now: importing; not run yet');
+  });
+
+  it('warns when the cloud-sync licence is missing or the sync loop is not running, but not for Manual Import', async () => {
+    const frame = (await frameOf(loaded({ cloudSyncLicence: false, syncRunning: false }))).replace(/\s+/g, ' ');
+    expect(frame).toContain('needs the cloud-sync licence');
+    expect(frame).toContain('The sync loop is not running');
+    const manual = reduceBehavior(loaded({ cloudSyncLicence: false, syncRunning: false }), { type: 'move', by: 1 });
+    expect((await frameOf(manual)).replace(/\s+/g, ' ')).not.toContain('cloud-sync licence:');
+  });
+
+  it('shows the licence prompt alone', async () => {
+    const gated = reduceBehavior(initialBehaviorState, { type: 'loaded', vaultName: 'Harbor', gate: { kind: 'no-licence', message: "A license is required for Procore. Vault 'Harbor' has none — an admin can grant it" } });
+    const frame = await frameOf(gated, 'harbor');
+    expect(frame.replace(/\s+/g, ' ')).toContain('A license is required for Procore.');
+    expect(frame).not.toContain(BEHAVIOR_LABELS['auto-queue']);
+  });
+});
+
+describe('on a real desk', () => {
+  let demo: DemoDesk;
+  beforeAll(async () => {
+    demo = await demoDesk();
+  });
+  afterAll(async () => {
+    await demo.sandbox.close();
+  });
+
+  it('loads the demo (default behaviour, licence, no sync running), and a choice goes to the Queue draft unsaved until OK', async () => {
+    const env = paneEnv(demo.desk, reduceBehavior, initialBehaviorState);
+    await behaviorPane.load!(env, env.state);
+    expect(env.state).toMatchObject({ saved: 'auto-queue', cloudSyncLicence: true, syncRunning: false });
+    await behaviorPane.handle({ type: 'choose', behavior: 'manual' }, env, env.state);
+    expect(env.opened).toEqual([{ id: 'queue', intent: { type: 'set-behavior', behavior: 'manual' } }]);
+    expect((await demo.desk.procore.view(DEMO_VAULT)).config.behavior).toBe('auto-queue');
+    // What the shell does with it: the Queue pane takes the intent, and its OK saves.
+    const queue = paneEnv(demo.desk, reduceQueue, initialQueueState);
+    await queuePane.load!(queue, queue.state);
+    await queuePane.handle(env.opened[0]!.intent as never, queue, queue.state);
+    await queuePane.handle({ type: 'ok' }, queue, queue.state);
+    expect((await demo.desk.procore.view(DEMO_VAULT)).config.behavior).toBe('manual');
+    await behaviorPane.load!(env, env.state);
+    expect(env.state.saved).toBe('manual');
+  });
+});

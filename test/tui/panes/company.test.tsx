@@ -1,0 +1,117 @@
+// The Company pane: its reducer and bindings, the list at 80×24 with ids and owners and the page's
+// one-company-per-vault prompt, and choosing on a real desk with two vaults on the sandbox: a free
+// company is saved, one owned by the other vault is refused naming it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { act } from 'react';
+import { render } from 'ink-testing-library';
+import { DEMO_COMPANY_ID, DEMO_SECOND_COMPANY_ID, DEMO_USERS } from '../../../source/sandbox/index.js';
+import { OOB_REDIRECT } from '../../../source/procore/redirects.js';
+import type { Desk } from '../../../source/app/desk.js';
+import { resolve } from '../../../source/tui/shell/bindings.js';
+import { companyPane, initialCompanyState, reduceCompany, type CompanyChoice, type CompanyState } from '../../../source/tui/panes/company/index.js';
+import { DEMO_VAULT, demoDesk, paneEnv, type DemoDesk } from './procore-env.js';
+
+beforeAll(() => {
+  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+});
+
+async function frameOf(state: CompanyState, vaultId: string | null = DEMO_VAULT): Promise<string> {
+  let app!: ReturnType<typeof render>;
+  await act(async () => {
+    app = render(<companyPane.View state={state} width={80} height={24} vaultId={vaultId} focused />);
+  });
+  const frame = app.lastFrame() ?? '';
+  await act(async () => app.unmount());
+  for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+  return frame;
+}
+
+const COMPANIES: CompanyChoice[] = [
+  { id: '9007199254740993', name: 'Harbor Builders (Procore)', isActive: true, ownerVault: { id: 'other-vault', name: 'Other Vault' } },
+  { id: '4126', name: 'Second Co', isActive: true, ownerVault: null },
+];
+const listed = reduceCompany(
+  reduceCompany(initialCompanyState, { type: 'loaded', vaultName: 'Demo Construction', gate: null, connected: true, currentCompanyId: null }),
+  { type: 'listed', companies: COMPANIES },
+);
+
+describe('the reducer and bindings', () => {
+  it('lists, moves within the list, and keeps a failure with its kind', () => {
+    expect(listed.companies).toHaveLength(2);
+    expect(reduceCompany(listed, { type: 'move', by: 5 }).cursor).toBe(1);
+    expect(reduceCompany(listed, { type: 'move', by: -5 }).cursor).toBe(0);
+    expect(reduceCompany(listed, { type: 'failed', message: 'refused', refused: true })).toMatchObject({ refused: 'refused', problem: null, companies: null });
+    expect(reduceCompany(listed, { type: 'failed', message: 'down', refused: false })).toMatchObject({ refused: null, problem: 'down' });
+  });
+
+  it('refuse Enter on a company another vault owns, naming it, and before the vault is connected', () => {
+    const owned = resolve(companyPane.bindings, ['pane:company'], 'enter', { state: listed, vaultId: DEMO_VAULT });
+    expect(owned).toMatchObject({ kind: 'unavailable' });
+    expect(owned?.kind === 'unavailable' && owned.why).toMatch(/already tied to vault 'Other Vault'; one company belongs to one vault/);
+    const free = reduceCompany(listed, { type: 'move', by: 1 });
+    expect(resolve(companyPane.bindings, ['pane:company'], 'enter', { state: free, vaultId: DEMO_VAULT })).toMatchObject({ kind: 'act', intent: { type: 'choose', companyId: '4126' } });
+    const offline = reduceCompany(initialCompanyState, { type: 'loaded', vaultName: 'Demo Construction', gate: null, connected: false });
+    expect(resolve(companyPane.bindings, ['pane:company'], 'enter', { state: offline, vaultId: DEMO_VAULT })).toMatchObject({ kind: 'unavailable', why: 'not connected — Grant Access in the Connection pane first' });
+  });
+});
+
+describe('the view at 80×24', () => {
+  it('shows each company with its id and owner, and the one-company prompt under the cursor', async () => {
+    const frame = await frameOf(listed);
+    expect(frame).toContain("> ○ Harbor Builders (Procore)  9007199254740993  tied to vault 'Other Vault'");
+    expect(frame).toContain('○ Second Co  4126');
+    expect(frame.replace(/\s+/g, ' ')).toContain("is already tied to vault 'Other Vault'; one company belongs to one vault — pick another company, or remove it from 'Other Vault' first");
+  });
+
+  it('shows the not-Sage message alone', async () => {
+    const gated = reduceCompany(initialCompanyState, { type: 'loaded', vaultName: 'O', gate: { kind: 'not-sage', message: 'only for vaults bridged to Sage 100 or Sage 300' } });
+    expect((await frameOf(gated, 'o')).trim()).toBe('only for vaults bridged to Sage 100 or Sage 300');
+  });
+});
+
+async function connect(desk: Desk, vault: string): Promise<void> {
+  const grant = await desk.procore.beginGrant(vault, OOB_REDIRECT);
+  try {
+    const reply = await desk.procore.sandboxSignIn(grant.url, DEMO_USERS[0]!.email, DEMO_USERS[0]!.password);
+    await desk.procore.completeGrant(grant, await desk.procore.readGrantReply(reply, grant.state));
+  } finally {
+    await grant.close();
+  }
+}
+
+describe('on a real desk with two vaults', () => {
+  let demo: DemoDesk;
+  beforeAll(async () => {
+    demo = await demoDesk();
+    await demo.desk.vaults.add({ name: 'Harbor Builders', accounting: 'sage300' });
+    await demo.desk.vaults.setLicence({ vault: 'harbor-builders', licence: 'procore', granted: true });
+    await demo.desk.procore.setEnvironment({ vault: 'harbor-builders', kind: 'local' });
+    await connect(demo.desk, DEMO_VAULT);
+    await connect(demo.desk, 'harbor-builders');
+  });
+  afterAll(async () => {
+    await demo.sandbox.close();
+  });
+
+  it('choosing a free company saves it; choosing one another vault owns is refused naming that vault', async () => {
+    const env = paneEnv(demo.desk, reduceCompany, initialCompanyState);
+    await companyPane.load!(env, env.state);
+    expect(env.state.companies?.map((company) => company.id)).toContain(DEMO_COMPANY_ID);
+    await companyPane.handle({ type: 'choose', companyId: DEMO_COMPANY_ID }, env, env.state);
+    expect((await demo.desk.procore.view(DEMO_VAULT)).config.companyId).toBe(DEMO_COMPANY_ID);
+    expect(env.state.currentCompanyId).toBe(DEMO_COMPANY_ID);
+
+    const harbor = paneEnv(demo.desk, reduceCompany, initialCompanyState, [], 'harbor-builders');
+    await companyPane.load!(harbor, harbor.state);
+    const owned = harbor.state.companies!.find((company) => company.id === DEMO_COMPANY_ID)!;
+    expect(owned.ownerVault).toEqual({ id: DEMO_VAULT, name: 'Demo Construction' });
+    await expect(companyPane.handle({ type: 'choose', companyId: DEMO_COMPANY_ID }, harbor, harbor.state)).rejects.toThrow(/already tied to vault 'Demo Construction'/);
+    // Even past the pane's own check (a list read before the other vault chose it), configure refuses it.
+    const stale = reduceCompany(harbor.state, { type: 'listed', companies: harbor.state.companies!.map((company) => ({ ...company, ownerVault: null })) });
+    await expect(companyPane.handle({ type: 'choose', companyId: DEMO_COMPANY_ID }, harbor, stale)).rejects.toThrow(/already tied to vault 'Demo Construction'/);
+    expect((await demo.desk.procore.view('harbor-builders')).config.companyId).toBeNull();
+    await companyPane.handle({ type: 'choose', companyId: DEMO_SECOND_COMPANY_ID }, harbor, harbor.state);
+    expect((await demo.desk.procore.view('harbor-builders')).config.companyId).toBe(DEMO_SECOND_COMPANY_ID);
+  });
+});
