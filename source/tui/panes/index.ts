@@ -1,8 +1,13 @@
 // The console's panes, in the order their number keys take: each a folder with its state, its
 // bindings and its view (see shell/pane.ts).
 import type { AnyPane } from '../shell/pane.js';
+import { behaviorPane } from './behavior/index.js';
+import { companyPane } from './company/index.js';
+import { connectionPane } from './connection/index.js';
 import { entryPane } from './entry/index.js';
+import { queuePane } from './queue/index.js';
 import { syncPane } from './sync/index.js';
 import { vaultsPane } from './vaults/index.js';
 
-export const PANES: readonly AnyPane[] = [vaultsPane, entryPane, syncPane];
+/** The order of the configuration page (Connection → Company → Import Behavior → Queue), then the daily work. */
+export const PANES: readonly AnyPane[] = [vaultsPane, connectionPane, companyPane, behaviorPane, queuePane, entryPane, syncPane];

@@ -313,7 +313,9 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
 
 function TabsLine({ tabs, active, width }: { tabs: string[]; active: number; width: number }) {
   // The focused pane is bracketed, not only coloured: readable with NO_COLOR.
-  const text = tabs.map((tab, index) => (index === active ? `[${tab}]` : ` ${tab} `)).join(' ');
+  let text = tabs.map((tab, index) => (index === active ? `[${tab}]` : ` ${tab} `)).join(' ');
+  // Too many for the width: the others by their number only.
+  if (displayWidth(text) > width) text = tabs.map((tab, index) => (index === active ? `[${tab}]` : tab.split(' ')[0]!)).join(' ');
   return <Text wrap="truncate">{truncate(text, width)}</Text>;
 }
 
