@@ -44,7 +44,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   const connectionPane = PANES.findIndex((pane) => pane.id === 'connection') + 1;
   const welcome =
     connectionPane > 0 && vaults.some((vault) => vault.procore?.environment.kind === 'local' && vault.procore.connection.state !== 'connected')
-      ? `${demoCreated ? 'Welcome! ' : ''}${connectionPane} Connection, g Grant Access: sandbox login ${desk.demo.login.email} / ${desk.demo.login.password}`
+      ? `${demoCreated ? 'Start' : 'Next'}: ${connectionPane} Connection, g Grant Access (login ${desk.demo.login.email} / ${desk.demo.login.password})`
       : 'Press ? for every key; Tab or a number moves between panes';
 
   let exitCode = 0;

@@ -7,7 +7,8 @@ import type { Key } from '../ink.js';
 /**
  * A key as the tables name it: a character ('j', '/', '?', 'G', '1'), or a named key ('up', 'down',
  * 'pageup', 'pagedown', 'home', 'end', 'enter', 'escape', 'tab', 'shift-tab', 'backspace',
- * 'delete', 'left', 'right', 'space'), or 'ctrl-' and a letter ('ctrl-c').
+ * 'delete', 'left', 'right', 'space'), 'ctrl-' and a letter ('ctrl-c'), or 'paste' (several characters
+ * at once).
  */
 export type KeyName = string;
 
@@ -49,7 +50,9 @@ export function keyName(input: string, key: Key): KeyName | null {
   if (key.ctrl && input) return `ctrl-${input.toLowerCase()}`;
   if (key.meta) return null;
   if (input === ' ') return 'space';
-  return input.length === 1 ? input : null;
+  if (input.length === 1) return input;
+  // Several characters at once: pasted text (a code, a URL), which fields take whole.
+  return input.length > 1 ? 'paste' : null;
 }
 
 /** How a key shows in the footer and the help: ↑ ↓ PgUp Enter Esc … */

@@ -10,7 +10,7 @@ import { ACCOUNTING_LABELS, type Vault } from '../../domain/vault.js';
 import { displayWidth, truncate, wrap } from '../../text/width.js';
 import type { ProblemFeed } from '../problems.js';
 import { useTerminalSize, type TerminalSize } from '../use-terminal-size.js';
-import { footerHints, helpRows, keyName, resolve, type Binding, type Scope } from './bindings.js';
+import { footerHints, helpRows, keyName, resolve, type Binding, type KeyName, type Scope } from './bindings.js';
 import type { LoopControl, LoopState } from './loop-control.js';
 import { modalKey, visibleItems, type Modal } from './modals.js';
 import type { AnyPane, BindingContext, Modals, PaneEnv } from './pane.js';
@@ -105,6 +105,9 @@ export function vaultHeader(vault: Vault | null, loop: LoopState | null, holder:
 
 type PaneStates = Record<string, unknown>;
 
+/** The control characters a terminal sends for keys, when they come in one read with others. */
+const SINGLE_KEYS: Record<string, KeyName> = { '\r': 'enter', '\n': 'enter', '\t': 'tab', '\u001b': 'escape', '\u007f': 'backspace', ' ': 'space' };
+
 export interface ShellProps {
   desk: Desk;
   panes: readonly AnyPane[];
@@ -123,7 +126,13 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
   const [holder, setHolder] = useState<string | null>(null);
   const [active, setActive] = useState(0);
   const [help, setHelp] = useState(false);
-  const [modals, setModals] = useState<Modal[]>([]);
+  const [modals, setModalsState] = useState<Modal[]>([]);
+  // The stack as keys see it: keys that come faster than frames each act on the one before's result.
+  const modalsRef = useRef<Modal[]>([]);
+  const setModals = useCallback((change: (stack: Modal[]) => Modal[]) => {
+    modalsRef.current = change(modalsRef.current);
+    setModalsState(modalsRef.current);
+  }, []);
   const [status, setStatus] = useState<{ message: string; tone: 'info' | 'error' } | null>(welcome ? { message: welcome, tone: 'info' } : null);
   const [problems, setProblems] = useState<readonly string[]>([]);
   const [, setLoopVersion] = useState(0);
@@ -164,7 +173,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
       form: (title, fields) => new Promise((resolve) => setModals((stack) => [...stack, { kind: 'form', title, fields, values: fields.map((field) => field.value ?? ''), field: 0, resolve }])),
       message: (title, lines) => new Promise((resolve) => setModals((stack) => [...stack, { kind: 'message', title, lines, resolve }])),
     }),
-    [],
+    [setModals],
   );
 
   const notify = useCallback((message: string, tone: 'info' | 'error' = 'info') => setStatus({ message, tone }), []);
@@ -234,11 +243,16 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
     }
   };
 
-  useInput((input, key) => {
-    const name = keyName(input, key);
-    if (name === null) return;
+  const handleKey = (name: KeyName, input: string): void => {
     if (status && status.tone === 'info' && status.message === welcome) setStatus(null);
-    const top = modals[modals.length - 1];
+    const top = modalsRef.current[modalsRef.current.length - 1];
+    const typingField = (top?.kind === 'form') || (top?.kind === 'pick' && top.filtering) || (!top && !help && pane?.typing?.(states[pane.id]));
+    if (name === 'paste' && !typingField) {
+      // Keys that came in one read (a fast typist over SSH, keys sent together): one at a time,
+      // each after the frame of the one before, so each sees the state the last one left.
+      [...input].forEach((char, index) => setTimeout(() => handlerRef.current(SINGLE_KEYS[char] ?? char, char), index * 5));
+      return;
+    }
     if (top) {
       const next = modalKey(top, name, input);
       setModals((stack) => (next ? [...stack.slice(0, -1), next] : stack.slice(0, -1)));
@@ -264,6 +278,13 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
       return;
     }
     act();
+  };
+  const handlerRef = useRef(handleKey);
+  handlerRef.current = handleKey;
+
+  useInput((input, key) => {
+    const name = keyName(input, key);
+    if (name !== null) handleKey(name, input);
   });
 
   // One row short of the terminal: a frame as tall as the screen makes ink 6 flicker.
