@@ -234,6 +234,11 @@ describe('the invoices pane on the demo', () => {
     expectInside(scrolled, 80, 24);
     expect(scrolled).toContain('Audit trail');
     expect(scrolled).not.toContain('Lines (1)');
+    // Scrolling stops at the end: one k after many j moves up at once.
+    const end = pane.state.detail!.scroll;
+    expect(end).toBe(Math.max(0, all.length - pane.state.viewport));
+    await pane.pressAll('k');
+    expect(pane.state.detail!.scroll).toBe(end - 1);
     await pane.pressAll('escape');
     expect(pane.state.mode).toBe('list');
   });

@@ -8,6 +8,7 @@ import { procoreConfigOf } from '../../../domain/procore-config.js';
 import { reprocess } from '../../../sync/reprocess.js';
 import type { PaneEnv } from '../../shell/pane.js';
 import type { InvoicesIntent } from './bindings.js';
+import { detailLines } from './view.js';
 import {
   isImportView,
   PAGE_SIZE,
@@ -194,9 +195,13 @@ export async function handleInvoices(intent: InvoicesIntent, env: Env, state: In
     case 'detailClose':
       step(env, state, { type: 'detailClosed' });
       return;
-    case 'detailScroll':
-      step(env, state, { type: 'detailScrolled', by: intent.by });
+    case 'detailScroll': {
+      // The pane's width is the view's; at 80 columns the count is near enough that j after the end does not pile up.
+      const invoice = state.detail?.invoice;
+      const max = invoice ? Math.max(0, detailLines(invoice, 80).length - state.viewport) : 0;
+      step(env, state, { type: 'detailScrolled', by: intent.by, max });
       return;
+    }
     case 'validate':
       return notifyOutcome(env, (await env.desk.workflow.validate([intent.id]))[0]);
     case 'route':

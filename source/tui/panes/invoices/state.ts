@@ -136,7 +136,7 @@ export type InvoicesAction =
   | { type: 'loadFailed'; error: string }
   | { type: 'detailOpened'; id: string }
   | { type: 'detailLoaded'; invoice: Invoice }
-  | { type: 'detailScrolled'; by: number }
+  | { type: 'detailScrolled'; by: number; /** The last first line worth scrolling to, when the handler knows it. */ max?: number }
   | { type: 'detailClosed' };
 
 /** The key of what a page answers: view, filter and sort. */
@@ -241,7 +241,7 @@ export function reduceInvoices(state: InvoicesState, action: InvoicesAction): In
     case 'detailLoaded':
       return state.detail?.id === action.invoice.id ? { ...state, detail: { ...state.detail, invoice: action.invoice } } : state;
     case 'detailScrolled':
-      return state.detail ? { ...state, detail: { ...state.detail, scroll: Math.max(0, state.detail.scroll + action.by) } } : state;
+      return state.detail ? { ...state, detail: { ...state.detail, scroll: Math.max(0, Math.min(state.detail.scroll + action.by, action.max ?? Infinity)) } } : state;
     case 'detailClosed':
       return { ...state, mode: 'list', detail: null };
   }
