@@ -42,6 +42,8 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   };
   const loop = loopControl(desk);
   const connectionPane = PANES.findIndex((pane) => pane.id === 'connection') + 1;
+  // A clerk opens on the queue; a data dir whose Procore is not connected yet, on its connection.
+  const initialPane = vaults.some((vault) => vault.procore && vault.procore.connection.state !== 'connected') ? 'connection' : 'invoices';
   const welcome =
     connectionPane > 0 && vaults.some((vault) => vault.procore?.environment.kind === 'local' && vault.procore.connection.state !== 'connected')
       ? `${demoCreated ? 'Start' : 'Next'}: ${connectionPane} Connection, g Grant Access (login ${desk.demo.login.email} / ${desk.demo.login.password})`
@@ -63,7 +65,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   // Whatever ends the console — q, a signal, an error while drawing — the terminal is given back
   // first, and only then is the error thrown for main() to print on the main screen.
   try {
-    app = render(<Shell desk={desk} panes={PANES} loop={loop} problems={problems} welcome={welcome} />, {
+    app = render(<Shell desk={desk} panes={PANES} loop={loop} problems={problems} welcome={welcome} initialPane={initialPane} />, {
       exitOnCtrlC: true,
       patchConsole: true,
     });

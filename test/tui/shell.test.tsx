@@ -55,8 +55,8 @@ describe('the console shell', () => {
   it('opens on the demo vault: the header says the vault, its accounting, Procore and the loop; the welcome line says how to begin', async () => {
     const { frame } = await mount(desk);
     expect(frame()).toMatch(/^Demo Construction · Sage 300\s+Procore: not connected · auto-queue · sync: stopped$/m);
-    expect(frame()).toMatch(/^\[1 Vaults\] 2 3 4 5 6 7$/m);
-    expect(frame()).toContain('AP Inbox — 1 document');
+    expect(frame()).toMatch(/^\[1 Connection\] 2 3 4 5 6 7 8$/m);
+    expect(frame()).toContain('press g to Grant Access');
     expect(frame()).toContain('Welcome: press ? for every key');
     fits(frame(), { columns: 80, rows: 24 });
   });
@@ -64,21 +64,25 @@ describe('the console shell', () => {
   it('moves between panes with Tab, Shift-Tab and numbers, and shows the focused pane', async () => {
     const { frame, press } = await mount(desk);
     await press(KEYS.tab);
-    expect(frame()).toContain('[2 Connection]');
+    expect(frame()).toContain('[2 Company]');
     await press(KEYS.shiftTab);
-    expect(frame()).toContain('[1 Vaults]');
+    expect(frame()).toContain('[1 Connection]');
     await press(KEYS.shiftTab);
+    expect(frame()).toContain('[8 Vaults]');
+    expect(frame()).toContain('AP Inbox — 1 document');
+    await press('7');
     expect(frame()).toContain('[7 Sync & Jobs]');
     expect(frame()).toContain('Sync loop: STOPPED');
     expect(frame()).toMatch(/procore-import\s+yes\s+15m/);
     await press('6');
     expect(frame()).toContain('[6 Invoice Entry]');
     await press('9');
-    expect(frame()).toContain('! pane: there are 7 panes');
+    expect(frame()).toContain('! pane: there are 8 panes');
   });
 
   it('shows every key on ?, with why one is unavailable, and closes on Esc', async () => {
     const { frame, press } = await mount(desk);
+    await press('8');
     await press('?');
     expect(frame()).toContain('Keys — Vaults and everywhere');
     expect(frame()).toMatch(/v\s+switch to another vault — not now: this data dir has one/);
@@ -98,6 +102,7 @@ describe('the console shell', () => {
 
   it('keeps its footer to the focused pane and the keys that act now', async () => {
     const { frame, press } = await mount(desk);
+    await press('8');
     expect(frame()).toContain('r reload');
     expect(frame()).not.toContain('v vault');
     await press('7');
@@ -109,7 +114,7 @@ describe('the console shell', () => {
     for (const size of [{ columns: 80, rows: 24 }, { columns: 60, rows: 12 }]) {
       const { frame, press } = await mount(desk, size);
       fits(frame(), size);
-      for (const pane of ['2', '3', '4', '5', '6', '7']) {
+      for (const pane of ['2', '3', '4', '5', '6', '7', '8']) {
         await press(pane);
         fits(frame(), size);
       }

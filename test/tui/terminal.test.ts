@@ -18,9 +18,11 @@ describe.runIf(hasTmux)('the console in a terminal', () => {
     const dir = await tempDir();
     // CI=true as on a CI runner, where ink would draw nothing until exit unless the console stops it.
     tmux.start(`CI=true ${command} --data-dir ${dir}`, 100, 24, cwd);
-    const screen = await tmux.waitFor((s) => s.includes('Demo Construction') && s.includes('q quit'), 'the console');
+    await tmux.waitFor((s) => s.includes('Demo Construction') && s.includes('q quit'), 'the console');
     expect(tmux.alternate()).toBe(true);
-    return screen;
+    // The Vaults pane, last of the panes, shows the vault's queues.
+    tmux.keys('8');
+    return tmux.waitFor((s) => s.includes('[8 Vaults]') && s.includes('AP Inbox'), 'the Vaults pane');
   }
 
   async function quits(tmux: Tmux): Promise<void> {
@@ -88,6 +90,9 @@ describe.runIf(hasTmux)('the console in a terminal', () => {
     const tmux = new Tmux();
     try {
       tmux.start(`CI=true ${process.execPath} ${BIN} --data-dir ${dir}`, 100, 24, await tempDir('apdesk-elsewhere-'));
+      // The Vaults pane draws the licences: opening it ends the console.
+      await tmux.waitFor((s) => s.includes('q quit'), 'the console');
+      tmux.keys('8');
       const screen = await tmux.waitFor((s) => /\[exit \d+\]/.test(s), 'the exit');
       expect(tmux.alternate()).toBe(false);
       expect(screen).toMatch(/^apdesk: unexpected error: .*licences/m);

@@ -13,10 +13,10 @@ describe.runIf(hasTmux)('the first-run walk', () => {
       const dir = await tempDir();
       tmux.start(`CI=true ${process.execPath} ${BIN} --data-dir ${dir}`, 80, 24);
       let screen = await tmux.waitFor((s) => s.includes('Demo Construction') && s.includes('q quit'), 'the console');
-      expect(screen).toContain('Start: 2 Connection, g Grant Access (login ap.admin@demo.test / demo-password)');
+      expect(screen).toContain('Start: 1 Connection, g Grant Access (login ap.admin@demo.test / demo-password)');
+      expect(screen).toContain('[1 Connection]');
 
       // Connection: Grant Access on the local sandbox, signing in within the terminal.
-      tmux.keys('2');
       await tmux.waitFor((s) => s.includes('press g to Grant Access'), 'the Connection pane');
       tmux.keys('g');
       await tmux.waitFor((s) => s.includes('Sign in to the local sandbox'), 'the sign-in form');
@@ -27,7 +27,7 @@ describe.runIf(hasTmux)('the first-run walk', () => {
       await tmux.waitFor((s) => s.includes('connected as Avery Park'), 'the connection', 60_000);
 
       // Company: Harbor Builders, the second in the list.
-      tmux.keys('3');
+      tmux.keys('2');
       await tmux.waitFor((s) => s.includes('Harbor Builders (Procore)') && s.includes('Select Company'), 'the companies');
       tmux.keys('j');
       await tmux.waitFor((s) => /> ○ Harbor Builders/.test(s), 'the cursor on Harbor Builders');
@@ -35,12 +35,12 @@ describe.runIf(hasTmux)('the first-run walk', () => {
       await tmux.waitFor((s) => s.includes('Procore: Harbor Builders'), 'the company in the header');
 
       // Import Behavior: keep Automated Import… no — Auto Route, which the Queue pane's draft takes.
-      tmux.keys('4');
-      await tmux.waitFor((s) => s.includes('[4 Import Behavior]') && s.includes('(default)'), 'the behaviours');
+      tmux.keys('3');
+      await tmux.waitFor((s) => s.includes('[3 Import Behavior]') && s.includes('(default)'), 'the behaviours');
       tmux.keys('j');
       await tmux.waitFor((s) => /> ○ Automated Import and Auto Route/.test(s), 'the cursor on Auto Route');
       tmux.keys('Enter');
-      await tmux.waitFor((s) => s.includes('[5 Queue]') && s.includes('unsaved changes'), 'the Queue pane with the draft');
+      await tmux.waitFor((s) => s.includes('[4 Queue]') && s.includes('unsaved changes'), 'the Queue pane with the draft');
       // Create payments in Procore (the demo's backfiller is enabled), then OK saves the page.
       for (let step = 0; step < 6 && !/> \[ \] Create payments in Procore/.test(tmux.screen()); step++) {
         tmux.keys('j');

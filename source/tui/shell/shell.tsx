@@ -116,15 +116,17 @@ export interface ShellProps {
   problems?: ProblemFeed;
   /** A line shown until the first key: how to begin. */
   welcome?: string;
+  /** The pane it opens on (by id); the first otherwise. */
+  initialPane?: string;
 }
 
-export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFeed, welcome }: ShellProps) {
+export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFeed, welcome, initialPane }: ShellProps) {
   const { exit } = useApp();
   const size = useTerminalSize(fixedSize);
   const [vaults, setVaults] = useState<Vault[]>([]);
   const [vaultId, setVaultId] = useState<string | null>(null);
   const [holder, setHolder] = useState<string | null>(null);
-  const [active, setActive] = useState(0);
+  const [active, setActive] = useState(() => Math.max(0, panes.findIndex((candidate) => candidate.id === initialPane)));
   const [help, setHelp] = useState(false);
   const [modals, setModalsState] = useState<Modal[]>([]);
   // The stack as keys see it: keys that come faster than frames each act on the one before's result.
