@@ -215,8 +215,20 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
     if (!pane?.load) return;
     const reload = () => void pane.load!(envFor(pane), statesRef.current[pane.id]).catch((error: unknown) => notify((error as Error).message, 'error'));
     reload();
-    const offs = (pane.reloadOn ?? []).map((event) => desk.events.on(event, reload));
-    return () => offs.forEach((off) => off());
+    // Events come in bursts (a sync cycle's steps, a batch of imports): one reload per burst.
+    let timer: NodeJS.Timeout | null = null;
+    const soon = () => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        reload();
+      }, 100);
+    };
+    const offs = (pane.reloadOn ?? []).map((event) => desk.events.on(event, soon));
+    return () => {
+      offs.forEach((off) => off());
+      if (timer) clearTimeout(timer);
+    };
   }, [pane, vaultId, desk, envFor, notify]);
 
   const table = useMemo(() => [...GLOBAL, ...panes.flatMap((candidate) => candidate.bindings)] as Binding<ShellContext, unknown>[], [panes]);
