@@ -4,6 +4,8 @@
 // to its stdin as a terminal would send them. Prints figures; asserts nothing.
 //   npm run bench:render        (or: npx tsx bench/render.ts [--size 50000] [--keys 40])
 import { createElement } from 'react';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { loadavg, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { render } from 'ink-testing-library';
@@ -12,7 +14,7 @@ import { Shell } from '../source/tui/shell/shell.js';
 import { PANES } from '../source/tui/panes/index.js';
 import { vaultOf } from './fixtures.js';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, keys: { type: 'string' } } });
+const { values } = parseArgs({ options: { size: { type: 'string' }, keys: { type: 'string' }, 'make-fixture': { type: 'boolean' } } });
 const size = Number(values.size ?? 50_000);
 const presses = Number(values.keys ?? 40);
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
@@ -23,7 +25,13 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.95))]!;
 
 const me = userInfo().username;
-const { dir } = await vaultOf(size, { user: me, command: 'bench/render.ts' });
+if (values['make-fixture']) {
+  // Run as a child: the vault is written by another process, so this one's memory is the console's.
+  const { dir } = await vaultOf(size, { user: me, command: 'bench/render.ts' });
+  process.stdout.write(dir);
+  process.exit(0);
+}
+const dir = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--make-fixture', '--size', String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim();
 const desk = await openDesk({ dataDir: dir, command: 'bench/render.ts' });
 console.log(`the console on a ${size.toLocaleString('en-US')}-invoice vault, 80×24, load ${loadavg()[0]!.toFixed(1)}, node ${process.version}\n`);
 
@@ -42,6 +50,7 @@ async function until(done: (text: string) => boolean, limitMs = 30_000): Promise
 
 const start = performance.now();
 await until((text) => text.includes('Bench'));
+const firstFrame = performance.now() - start;
 const invoicesIndex = PANES.findIndex((pane) => pane.id === 'invoices');
 if (invoicesIndex < 0) {
   console.log('no Invoices pane in this build: nothing more to measure');
@@ -49,7 +58,7 @@ if (invoicesIndex < 0) {
 }
 app.stdin.write(String(invoicesIndex + 1));
 const firstRows = await until((text) => /INV-0\d{5}/.test(text));
-console.log(`first frame with invoice rows: ${(performance.now() - start).toFixed(0)} ms (the Invoices pane's own first page: ${firstRows.toFixed(0)} ms; target < 1 s)`);
+console.log(`first frame: ${firstFrame.toFixed(0)} ms; the Invoices pane's first page of rows: ${firstRows.toFixed(0)} ms more (target < 1 s to the first frame)`);
 
 /** Presses a key and times until the frame changes. */
 async function press(key: string): Promise<number> {

@@ -88,6 +88,8 @@ export interface PaneModule<State, Action, Intent> {
   typing?(state: State): boolean;
   /** The keys a typing pane receives: a character or a KeyName; an intent to handle, or null. */
   typed?(state: State, key: KeyName, text: string): Intent | null;
+  /** The action that tells the pane its body's height (for paging), sent when it changes. */
+  resize?(height: number): Action;
   View(props: PaneViewProps<State>): ReactElement;
 }
 

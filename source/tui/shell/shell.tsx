@@ -311,6 +311,10 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
   const tabs = panes.map((candidate, index) => `${index + 1} ${candidate.title}`);
   const bodyHeight = Math.max(height - 6 - banner.length, 1);
   const footer = footerHints(table, scopes, context).join('  ·  ');
+  // A pane that pages by its height is told it whenever it changes (a resize, a banner).
+  useEffect(() => {
+    if (pane?.resize) dispatchPane({ id: pane.id, action: pane.resize(bodyHeight) });
+  }, [pane, bodyHeight]);
   const top = modals[modals.length - 1];
 
   return (

@@ -24,6 +24,9 @@ export const invoicesPane: PaneModule<InvoicesState, InvoicesAction, InvoicesInt
   initialState: initialInvoicesState,
   reduce: reduceInvoices,
   bindings: INVOICES_BINDINGS,
+  // The table's rows: the body less the view tabs (two lines at 80 columns), the status line and
+  // the column headings.
+  resize: (height) => ({ type: 'resized', viewport: Math.max(1, height - 4) }),
   handle: (intent, env, state) => handleInvoices(intent, env, state),
   load: loadInvoices,
   reloadOn: ['invoices.changed', 'settings.changed', 'sync'],
