@@ -7,8 +7,8 @@ import type { ImportFailure, SyncEvent } from '../../../domain/sync.js';
 import type { JobKind } from '../../../domain/jobs.js';
 import type { JobStatus } from '../../../sync/status.js';
 import { truncate } from '../../../text/width.js';
-import type { LoopState } from '../../shell/loop-control.js';
-import type { PaneBinding, PaneModule } from '../../shell/pane.js';
+import type { LoopControl, LoopState } from '../../shell/loop-control.js';
+import type { PaneBinding, PaneEnv, PaneModule } from '../../shell/pane.js';
 
 export interface SyncPaneState {
   jobs: JobStatus[];
@@ -95,6 +95,8 @@ function describe(event: SyncEvent): string | null {
 
 const running = (state: SyncPaneState) => state.loop.state === 'running';
 
+const watchers = new WeakMap<LoopControl, { env: PaneEnv<SyncPaneAction> }>();
+
 const bindings: PaneBinding<SyncPaneState, SyncPaneIntent>[] = [
   { keys: ['down', 'j'], scope: 'pane:sync', label: 'move', description: 'next job or failure', intent: () => ({ type: 'move', delta: 1 }) },
   { keys: ['up', 'k'], scope: 'pane:sync', label: 'move', description: 'previous job or failure', intent: () => ({ type: 'move', delta: -1 }) },
@@ -150,11 +152,16 @@ export const syncPane: PaneModule<SyncPaneState, SyncPaneAction, SyncPaneIntent>
     const mine = lease && lease.holder.pid === process.pid;
     const holder = lease && !lease.expired && !mine ? `process ${lease.holder.pid} on ${lease.holder.host} (${lease.holder.user}) since ${lease.holder.since.slice(0, 16).replace('T', ' ')}` : null;
     env.dispatch({ type: 'loaded', jobs, failures, loop, holder, events: [...eventLog(env.desk)] });
+    // The loop's state changes (started, a run done, stopped) reload the pane: one subscription per
+    // loop, reloading through the latest pane environment.
     if (env.loop) {
-      const off = env.loop.subscribe(() => {
-        off();
-        void syncPane.load!(env, initialSyncState);
-      });
+      const known = watchers.get(env.loop);
+      if (known) known.env = env;
+      else {
+        const watcher = { env };
+        watchers.set(env.loop, watcher);
+        env.loop.subscribe(() => void syncPane.load!(watcher.env, initialSyncState).catch(() => undefined));
+      }
     }
   },
   async handle(intent, env) {
