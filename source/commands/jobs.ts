@@ -64,15 +64,9 @@ export const jobsRunCommand: Command = {
     const vault = await desk.vaults.get(vaultRef);
     const job = (await desk.jobs.list(vault.id)).find((candidate) => candidate.kind === kind);
     if (!job) throw new UserError(`vault '${vault.name}' has no ${kind} job — enable it first: apdesk jobs enable --vault ${vault.id} ${kind}`);
-    const { runJob, policyFor } = await import('../sync/loop.js');
+    const { runJobNow } = await import('../sync/loop.js');
     const { cycleText } = await import('./sync.js');
-    const lease = await desk.sync.takeLease(`apdesk jobs run ${kind}`);
-    let run;
-    try {
-      run = await runJob(desk, vault, job, { importer: { everyProject: true, policy: policyFor(job) } });
-    } finally {
-      await lease.release().catch(() => undefined);
-    }
+    const run = await runJobNow(desk, vault, job, `apdesk jobs run ${kind}`);
     if (ctx.json) printJson(ctx, run);
     else ctx.out(cycleText([{ vaultId: vault.id, vaultName: vault.name, runs: [run], note: null }]));
     if (run.outcome === 'not-run') throw new UserError(`${JOB_LABELS[kind]} could not run: ${run.error}`);

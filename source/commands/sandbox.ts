@@ -22,6 +22,7 @@ import { FAULT_HELP } from '../sandbox/faults.js';
 import { isLive, readServerInfo } from '../sandbox/server-info.js';
 import { REQUISITION_STATUSES, SandboxStore, type Fault, type RequisitionStatus } from '../sandbox/state.js';
 import { printJson, stringOption, type Command, type CommandContext } from './command.js';
+import { stopSignal } from './signals.js';
 import { keyValues, oneLine, table } from './format.js';
 
 async function stateDirOf(ctx: CommandContext): Promise<string> {
@@ -49,18 +50,6 @@ function requisitionOption(ctx: CommandContext, usage: string): string {
   if (!id) throw new UsageError(`say which requisition with --requisition ID: ${usage}`);
   if (!/^\d+$/.test(id)) throw new UsageError(`--requisition takes a Procore requisition id (digits), not '${id}'`);
   return id;
-}
-
-/** Resolves when the process is asked to stop (Ctrl+C, kill, or the SSH session ending). */
-function untilStopped(): Promise<NodeJS.Signals> {
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      for (const name of signals) process.off(name, stop);
-      resolve(signal);
-    };
-    for (const name of signals) process.on(name, stop);
-  });
 }
 
 export const sandboxCommand: Command = {
@@ -94,7 +83,8 @@ export const sandboxCommand: Command = {
     }
     const { DEMO_APP, DEMO_USERS, startSandbox } = await import('../sandbox/index.js');
     const sandbox = await startSandbox({ stateDir, seed, port, storagePort, advertise: true });
-    const stopped = untilStopped();
+    const stop = stopSignal();
+    const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     const urls = { apiUrl: sandbox.apiUrl, loginUrl: sandbox.loginUrl, storageUrl: sandbox.storageUrl, controlUrl: sandbox.controlUrl };
     if (ctx.json) {
       ctx.out(JSON.stringify({ ...urls, stateDir, pid: process.pid, clientId: DEMO_APP.clientId, users: DEMO_USERS.map((user) => user.email) }));
@@ -115,6 +105,7 @@ export const sandboxCommand: Command = {
       );
     }
     await stopped;
+    stop.dispose();
     await sandbox.close();
     ctx.note('Sandbox stopped.');
   },

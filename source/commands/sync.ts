@@ -7,27 +7,9 @@ import type { SyncEvent } from '../domain/sync.js';
 import type { JobRun, VaultCycle } from '../sync/loop.js';
 import { printJson, requiredVault, stringOption, VAULT_OPTION, type Command, type CommandContext } from './command.js';
 import { table } from './format.js';
+import { stopSignal } from './signals.js';
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-
-/** Resolves when the process is asked to stop: Ctrl+C, SIGTERM, or the SSH session ending. */
-function stopSignal(): { signal: AbortSignal; dispose(): void; received(): NodeJS.Signals | null } {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | null = null;
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const stop = (name: NodeJS.Signals) => {
-    received = name;
-    controller.abort();
-  };
-  for (const name of signals) process.on(name, stop);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      for (const name of signals) process.off(name, stop);
-    },
-    received: () => received,
-  };
-}
 
 /** One line per step, as the loop reports it. */
 export function eventLine(event: SyncEvent): string | null {

@@ -116,6 +116,20 @@ export async function runJob(desk: Desk, vault: Vault, job: Job, options: RunOpt
   return { vaultId: vault.id, job: job.kind, outcome, error, report, requests, startedAt, finishedAt };
 }
 
+/**
+ * Runs one job now, by hand (`jobs run`, `sync reprocess`, the console's "run now"), under the data
+ * dir's lease — a LeaseHeldError names the loop that has it — polling every project, whatever the
+ * plan says.
+ */
+export async function runJobNow(desk: Desk, vault: Vault, job: Job, command: string, options: RunOptions = {}): Promise<JobRun> {
+  const lease = await desk.sync.takeLease(command);
+  try {
+    return await runJob(desk, vault, job, { ...options, importer: { everyProject: true, policy: policyFor(job, options.importer?.policy), ...options.importer } });
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
 function isConnectionRefusal(error: Error): boolean {
   return ['AccessRefusedError', 'ReconnectNeededError'].includes(error.name) || /not connected to Procore|must be granted again|no Procore client|not configured for Procore/.test(error.message);
 }

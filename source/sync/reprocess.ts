@@ -3,7 +3,7 @@
 import type { Desk } from '../app/desk.js';
 import { UserError } from '../domain/errors.js';
 import { procoreConfigOf } from '../domain/procore-config.js';
-import { runJob } from './loop.js';
+import { runJobNow, type JobRun } from './loop.js';
 
 export interface ReprocessResult {
   requisitionId: string;
@@ -36,35 +36,27 @@ export async function reprocess(desk: Desk, vaultRef: string, ref: string): Prom
     const failure = draft.failures[requisitionId];
     if (failure) failure.nextAttemptAt = at;
   });
-  let lease;
-  try {
-    lease = await desk.sync.takeLease(`apdesk sync reprocess ${requisitionId}`);
-  } catch (error) {
-    if ((error as Error).name !== 'LeaseHeldError') throw error;
+  const job = (await desk.jobs.list(vault.id)).find((candidate) => candidate.kind === 'procore-import') ?? {
+    vaultId: vault.id,
+    kind: 'procore-import' as const,
+    enabled: true,
+    everyMinutes: 15,
+    updatedAt: '',
+    updatedBy: '',
+  };
+  const run = await unlessLoopRuns(() => runJobNow(desk, vault, job, `apdesk sync reprocess ${requisitionId}`, { importer: { onlyProjects: [record.projectId] } }));
+  if (!run) {
     return { requisitionId, state: 'queued', invoiceId: null, message: `The running sync loop will import requisition ${requisitionId} at its next poll of project ${record.projectId} (it is due now).` };
   }
-  try {
-    const job = (await desk.jobs.list(vault.id)).find((candidate) => candidate.kind === 'procore-import') ?? {
-      vaultId: vault.id,
-      kind: 'procore-import' as const,
-      enabled: true,
-      everyMinutes: 15,
-      updatedAt: '',
-      updatedBy: '',
-    };
-    const run = await runJob(desk, vault, job, { importer: { onlyProjects: [record.projectId], everyProject: true } });
-    if (run.outcome === 'not-run') throw new UserError(`requisition ${requisitionId} could not be imported: ${run.error}`);
-    const invoiceId = companyId ? await desk.imports.whereInVault(vault.id, companyId, requisitionId) : undefined;
-    if (invoiceId) return { requisitionId, state: 'imported', invoiceId, message: `Requisition ${requisitionId} is imported as ${invoiceId}.` };
-    const failed = run.report.failed.find((entry) => entry.id === requisitionId);
-    if (failed) return { requisitionId, state: 'failed', invoiceId: null, message: `Requisition ${requisitionId} failed again: ${failed.reason}` };
-    const waiting = run.report.waiting.find((entry) => entry.id === requisitionId);
-    if (waiting) return { requisitionId, state: 'waiting', invoiceId: null, message: `Requisition ${requisitionId} still waits: ${waiting.reason}` };
-    const skipped = run.report.skipped.find((entry) => entry.id === requisitionId);
-    throw new UserError(`requisition ${requisitionId} was not imported${skipped ? `: ${skipped.reason}` : ': Procore no longer lists it as approved in that project'}`);
-  } finally {
-    await lease.release().catch(() => undefined);
-  }
+  if (run.outcome === 'not-run') throw new UserError(`requisition ${requisitionId} could not be imported: ${run.error}`);
+  const invoiceId = companyId ? await desk.imports.whereInVault(vault.id, companyId, requisitionId) : undefined;
+  if (invoiceId) return { requisitionId, state: 'imported', invoiceId, message: `Requisition ${requisitionId} is imported as ${invoiceId}.` };
+  const failed = run.report.failed.find((entry) => entry.id === requisitionId);
+  if (failed) return { requisitionId, state: 'failed', invoiceId: null, message: `Requisition ${requisitionId} failed again: ${failed.reason}` };
+  const waiting = run.report.waiting.find((entry) => entry.id === requisitionId);
+  if (waiting) return { requisitionId, state: 'waiting', invoiceId: null, message: `Requisition ${requisitionId} still waits: ${waiting.reason}` };
+  const skipped = run.report.skipped.find((entry) => entry.id === requisitionId);
+  throw new UserError(`requisition ${requisitionId} was not imported${skipped ? `: ${skipped.reason}` : ': Procore no longer lists it as approved in that project'}`);
 }
 
 async function reprocessPayment(desk: Desk, vaultRef: string, invoiceRef: string): Promise<ReprocessResult> {
@@ -72,25 +64,27 @@ async function reprocessPayment(desk: Desk, vaultRef: string, invoiceRef: string
   const invoice = await desk.invoices.get(invoiceRef);
   if (invoice.vaultId !== vault.id) throw new UserError(`invoice ${invoice.id} is in vault '${invoice.vaultId}', not '${vault.name}'`);
   await desk.payments.retry(invoice.id);
-  let lease;
-  try {
-    lease = await desk.sync.takeLease(`apdesk sync reprocess ${invoice.id}`);
-  } catch (error) {
-    if ((error as Error).name !== 'LeaseHeldError') throw error;
+  const job = (await desk.jobs.list(vault.id)).find((candidate) => candidate.kind === 'check-backfiller');
+  if (!job) throw new UserError(`vault '${vault.name}' has no check-backfiller job — enable it: apdesk jobs enable --vault ${vault.id} check-backfiller`);
+  const run = await unlessLoopRuns(() => runJobNow(desk, vault, job, `apdesk sync reprocess ${invoice.id}`));
+  if (!run) {
     return { requisitionId: invoice.id, state: 'queued', invoiceId: invoice.id, message: `The running sync loop will ask Procore for the payment of ${invoice.id} at the check backfiller's next run.` };
   }
+  if (run.report.paymentsCreated.includes(invoice.id)) {
+    return { requisitionId: invoice.id, state: 'imported', invoiceId: invoice.id, message: `The payment of ${invoice.id} is created in Procore.` };
+  }
+  const failed = run.report.failed.find((entry) => entry.id === invoice.id);
+  if (failed) return { requisitionId: invoice.id, state: 'failed', invoiceId: invoice.id, message: `Procore refused the payment of ${invoice.id} again: ${failed.reason}` };
+  const error = run.error ? ` (${run.error})` : '';
+  return { requisitionId: invoice.id, state: 'queued', invoiceId: invoice.id, message: `The payment of ${invoice.id} is asked for again; the check backfiller's next run sends it${error}.` };
+}
+
+/** The run, or null when a sync loop holds the lease (it will do the work itself). */
+async function unlessLoopRuns(run: () => Promise<JobRun>): Promise<JobRun | null> {
   try {
-    const job = (await desk.jobs.list(vault.id)).find((candidate) => candidate.kind === 'check-backfiller');
-    if (!job) throw new UserError(`vault '${vault.name}' has no check-backfiller job — enable it: apdesk jobs enable --vault ${vault.id} check-backfiller`);
-    const run = await runJob(desk, vault, job);
-    if (run.report.paymentsCreated.includes(invoice.id)) {
-      return { requisitionId: invoice.id, state: 'imported', invoiceId: invoice.id, message: `The payment of ${invoice.id} is created in Procore.` };
-    }
-    const failed = run.report.failed.find((entry) => entry.id === invoice.id);
-    if (failed) return { requisitionId: invoice.id, state: 'failed', invoiceId: invoice.id, message: `Procore refused the payment of ${invoice.id} again: ${failed.reason}` };
-    const error = run.error ? ` (${run.error})` : '';
-    return { requisitionId: invoice.id, state: 'queued', invoiceId: invoice.id, message: `The payment of ${invoice.id} is asked for again; the check backfiller's next run sends it${error}.` };
-  } finally {
-    await lease.release().catch(() => undefined);
+    return await run();
+  } catch (error) {
+    if ((error as Error).name === 'LeaseHeldError') return null;
+    throw error;
   }
 }

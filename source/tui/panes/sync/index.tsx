@@ -177,18 +177,13 @@ export const syncPane: PaneModule<SyncPaneState, SyncPaneAction, SyncPaneIntent>
         await env.loop?.stop();
         return env.notify('sync loop stopped');
       case 'run': {
-        const { runJob, policyFor } = await import('../../../sync/loop.js');
+        const { runJobNow } = await import('../../../sync/loop.js');
         const vault = await env.desk.vaults.get(intent.vaultId);
         const job = (await env.desk.jobs.list(vault.id)).find((candidate) => candidate.kind === intent.kind)!;
         eventLog(env.desk);
-        const lease = await env.desk.sync.takeLease(`apdesk (console) run ${intent.kind}`);
-        try {
-          env.notify(`${intent.kind} running…`);
-          const run = await runJob(env.desk, vault, job, { importer: { everyProject: true, policy: policyFor(job) } });
-          env.notify(run.outcome === 'ok' ? `${intent.kind}: done` : `${intent.kind}: ${run.error}`, run.outcome === 'ok' ? 'info' : 'error');
-        } finally {
-          await lease.release().catch(() => undefined);
-        }
+        env.notify(`${intent.kind} running…`);
+        const run = await runJobNow(env.desk, vault, job, `apdesk (console) run ${intent.kind}`);
+        env.notify(run.outcome === 'ok' ? `${intent.kind}: done` : `${intent.kind}: ${run.error}`, run.outcome === 'ok' ? 'info' : 'error');
         return syncPane.load!(env, initialSyncState);
       }
       case 'reprocess': {
