@@ -1,11 +1,13 @@
-// The unsaved Procore configuration that the Import Behavior and Queue panes edit together and
-// save at once (OK) or drop (Cancel). Pure: the Queue pane's state holds it; Import Behavior sends
-// its choice there with openPane('queue', { type: 'set-behavior', behavior }). One holder means no
-// second copy to keep in step, and the shell needs nothing new to carry it.
+// The unsaved Procore configuration that the Company, Import Behavior and Queue panes edit together
+// and save at once (OK) or drop (Cancel). Pure: the Queue pane's state holds it; Company and Import
+// Behavior send their choice there with openPane('queue', { type: 'set-company' | 'set-behavior' }).
+// One holder means no second copy to keep in step, and the shell needs nothing new to carry it.
 import type { ConfigChanges, ImportBehavior, ProcoreConfig } from '../../domain/procore-config.js';
 
 /** The settings of the page that OK saves together. */
 export interface ProcoreSettings {
+  /** The Procore company (id and name), or null before one is chosen. */
+  company: { id: string; name: string } | null;
   behavior: ImportBehavior;
   queueId: string | null;
   allowEdit: boolean;
@@ -23,6 +25,7 @@ export interface ProcoreDraft {
 
 export type DraftAction =
   | { type: 'saved'; settings: ProcoreSettings }
+  | { type: 'set-company'; company: { id: string; name: string } }
   | { type: 'set-behavior'; behavior: ImportBehavior }
   | { type: 'set-queue'; queueId: string }
   | { type: 'toggle-allow-edit' }
@@ -32,7 +35,8 @@ export type DraftAction =
 export const emptyDraft: ProcoreDraft = { saved: null, changes: {} };
 
 export function settingsOf(config: ProcoreConfig): ProcoreSettings {
-  return { behavior: config.behavior, queueId: config.queueId, allowEdit: config.allowEdit, createPayments: config.createPayments };
+  const company = config.companyId ? { id: config.companyId, name: config.companyName ?? config.companyId } : null;
+  return { company, behavior: config.behavior, queueId: config.queueId, allowEdit: config.allowEdit, createPayments: config.createPayments };
 }
 
 /** What the page shows: the saved settings with the changes over them (null until loaded). */
@@ -40,12 +44,15 @@ export function draftSettings(draft: ProcoreDraft): ProcoreSettings | null {
   return draft.saved ? { ...draft.saved, ...draft.changes } : null;
 }
 
+const sameSetting = (a: unknown, b: unknown): boolean =>
+  a === b || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && (a as { id: string }).id === (b as { id: string }).id);
+
 /** The changes that differ from what is saved. */
 function pending(saved: ProcoreSettings | null, changes: Partial<ProcoreSettings>): Partial<ProcoreSettings> {
   if (!saved) return changes;
   const left: Partial<ProcoreSettings> = {};
   for (const key of Object.keys(changes) as (keyof ProcoreSettings)[]) {
-    if (changes[key] !== saved[key]) (left as Record<string, unknown>)[key] = changes[key];
+    if (!sameSetting(changes[key], saved[key])) (left as Record<string, unknown>)[key] = changes[key];
   }
   return left;
 }
@@ -56,6 +63,8 @@ export function reduceDraft(draft: ProcoreDraft, action: DraftAction): ProcoreDr
   switch (action.type) {
     case 'saved':
       return { saved: action.settings, changes: pending(action.settings, draft.changes) };
+    case 'set-company':
+      return change({ company: action.company });
     case 'set-behavior':
       return change({ behavior: action.behavior });
     case 'set-queue':
@@ -74,10 +83,12 @@ export function isDirty(draft: ProcoreDraft): boolean {
 }
 
 /** The whole page for one configure call: every setting, so OK saves all of it together. */
-export function draftToChanges(draft: ProcoreDraft): Omit<ConfigChanges, 'company'> {
+export function draftToChanges(draft: ProcoreDraft): Omit<ConfigChanges, 'company'> & { company?: string } {
   const settings = draftSettings(draft);
   if (!settings) return {};
   return {
+    // The company only when it changed: configure asks Procore for the companies the user sees.
+    ...(draft.changes.company ? { company: draft.changes.company.id } : {}),
     behavior: settings.behavior,
     ...(settings.queueId !== null ? { queue: settings.queueId } : {}),
     allowEdit: settings.allowEdit,

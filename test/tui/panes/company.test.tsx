@@ -1,6 +1,7 @@
 // The Company pane: its reducer and bindings, the list at 80×24 with ids and owners and the page's
-// one-company-per-vault prompt, and choosing on a real desk with two vaults on the sandbox: a free
-// company is saved, one owned by the other vault is refused naming it.
+// one-company-per-vault prompt, and choosing on a real desk with two vaults on the sandbox: the
+// choice goes to the page's draft and OK saves it; one owned by the other vault is refused naming it,
+// in the Company pane and again when OK saves it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { act } from 'react';
 import { render } from 'ink-testing-library';
@@ -9,7 +10,8 @@ import { OOB_REDIRECT } from '../../../source/procore/redirects.js';
 import type { Desk } from '../../../source/app/desk.js';
 import { resolve } from '../../../source/tui/shell/bindings.js';
 import { companyPane, initialCompanyState, reduceCompany, type CompanyChoice, type CompanyState } from '../../../source/tui/panes/company/index.js';
-import { DEMO_VAULT, demoDesk, paneEnv, type DemoDesk } from './procore-env.js';
+import { initialQueueState, queuePane, reduceQueue, type QueueIntent } from '../../../source/tui/panes/queue/index.js';
+import { DEMO_VAULT, demoDesk, paneEnv, type DemoDesk, type TestEnv } from './procore-env.js';
 
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -94,12 +96,26 @@ describe('on a real desk with two vaults', () => {
     await demo.sandbox.close();
   });
 
-  it('choosing a free company saves it; choosing one another vault owns is refused naming that vault', async () => {
+  /** What Company sent to the Queue pane's draft, handed to a Queue pane on the same vault, then OK. */
+  async function okInQueue(from: TestEnv<CompanyState, unknown>, vaultId: string): Promise<void> {
+    const sent = from.opened.at(-1);
+    expect(sent).toMatchObject({ id: 'queue', intent: { type: 'set-company' } });
+    const queue = paneEnv(demo.desk, reduceQueue, initialQueueState, [], vaultId);
+    await queuePane.load!(queue, queue.state);
+    await queuePane.handle(sent!.intent as QueueIntent, queue, queue.state);
+    await queuePane.handle({ type: 'ok' }, queue, queue.state);
+  }
+
+  it('choosing a free company puts it in the draft and OK saves it; one another vault owns is refused naming that vault', async () => {
     const env = paneEnv(demo.desk, reduceCompany, initialCompanyState);
     await companyPane.load!(env, env.state);
     expect(env.state.companies?.map((company) => company.id)).toContain(DEMO_COMPANY_ID);
     await companyPane.handle({ type: 'choose', companyId: DEMO_COMPANY_ID }, env, env.state);
+    // Not saved until OK: the page saves as a whole.
+    expect((await demo.desk.procore.view(DEMO_VAULT)).config.companyId).toBeNull();
+    await okInQueue(env as TestEnv<CompanyState, unknown>, DEMO_VAULT);
     expect((await demo.desk.procore.view(DEMO_VAULT)).config.companyId).toBe(DEMO_COMPANY_ID);
+    await companyPane.load!(env, env.state);
     expect(env.state.currentCompanyId).toBe(DEMO_COMPANY_ID);
 
     const harbor = paneEnv(demo.desk, reduceCompany, initialCompanyState, [], 'harbor-builders');
@@ -107,11 +123,14 @@ describe('on a real desk with two vaults', () => {
     const owned = harbor.state.companies!.find((company) => company.id === DEMO_COMPANY_ID)!;
     expect(owned.ownerVault).toEqual({ id: DEMO_VAULT, name: 'Demo Construction' });
     await expect(companyPane.handle({ type: 'choose', companyId: DEMO_COMPANY_ID }, harbor, harbor.state)).rejects.toThrow(/already tied to vault 'Demo Construction'/);
-    // Even past the pane's own check (a list read before the other vault chose it), configure refuses it.
+    expect(harbor.opened).toEqual([]);
+    // Past the pane's own check (a list read before the other vault chose it), OK's save refuses it.
     const stale = reduceCompany(harbor.state, { type: 'listed', companies: harbor.state.companies!.map((company) => ({ ...company, ownerVault: null })) });
-    await expect(companyPane.handle({ type: 'choose', companyId: DEMO_COMPANY_ID }, harbor, stale)).rejects.toThrow(/already tied to vault 'Demo Construction'/);
+    await companyPane.handle({ type: 'choose', companyId: DEMO_COMPANY_ID }, harbor, stale);
+    await expect(okInQueue(harbor as TestEnv<CompanyState, unknown>, 'harbor-builders')).rejects.toThrow(/already tied to vault 'Demo Construction'; one company belongs to one vault/);
     expect((await demo.desk.procore.view('harbor-builders')).config.companyId).toBeNull();
     await companyPane.handle({ type: 'choose', companyId: DEMO_SECOND_COMPANY_ID }, harbor, harbor.state);
+    await okInQueue(harbor as TestEnv<CompanyState, unknown>, 'harbor-builders');
     expect((await demo.desk.procore.view('harbor-builders')).config.companyId).toBe(DEMO_SECOND_COMPANY_ID);
   });
 });

@@ -16,7 +16,7 @@ beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });
 
-const SAVED = { behavior: 'auto-queue', queueId: 'procore-invoices', allowEdit: false, createPayments: false } as const;
+const SAVED = { company: null, behavior: 'auto-queue', queueId: 'procore-invoices', allowEdit: false, createPayments: false } as const;
 
 async function frameOf(state: QueueState, vaultId: string | null = DEMO_VAULT): Promise<string> {
   let app!: ReturnType<typeof render>;
@@ -62,6 +62,16 @@ describe('the draft', () => {
     // Another process saved the same queue: that change is no longer pending.
     expect(reduceDraft(draft, { type: 'saved', settings: { ...SAVED, queueId: 'ap-inbox' } }).changes).toEqual({ createPayments: true });
   });
+
+  it('carries the company chosen in the Company pane, sent to configure only when it changed', () => {
+    const company = { id: '4126', name: 'Quarry Road Contractors' };
+    let draft = reduceDraft(reduceDraft(emptyDraft, { type: 'saved', settings: { ...SAVED } }), { type: 'set-company', company });
+    expect(draftToChanges(draft)).toMatchObject({ company: '4126' });
+    // Saved elsewhere with the same id (a name Procore spells differently is the same company).
+    draft = reduceDraft(draft, { type: 'saved', settings: { ...SAVED, company: { id: '4126', name: 'Quarry Road' } } });
+    expect(isDirty(draft)).toBe(false);
+    expect(draftToChanges(draft)).not.toHaveProperty('company');
+  });
 });
 
 describe('the reducer and bindings', () => {
@@ -71,13 +81,14 @@ describe('the reducer and bindings', () => {
     state = reduceQueue(state, { type: 'move', by: -5 });
     expect(state.cursor).toBe(0);
     state = reduceQueue(state, { type: 'move', by: 99 });
-    expect(state.cursor).toBe(5);
+    expect(state.cursor).toBe(6);
   });
 
   it('refuse OK and Cancel with nothing changed, and payments without the backfiller, saying what to press', () => {
     const state = loadedState();
     expect(resolve(queuePane.bindings, scopes, 'o', { state, vaultId: DEMO_VAULT })).toMatchObject({ kind: 'unavailable', why: 'nothing changed' });
     expect(resolve(queuePane.bindings, scopes, 'c', { state, vaultId: DEMO_VAULT })).toMatchObject({ kind: 'unavailable', why: 'nothing changed' });
+    expect(state.cursor).toBe(2);
     const onPayments = reduceQueue(state, { type: 'move', by: 2 });
     const refused = resolve(queuePane.bindings, scopes, 'enter', { state: onPayments, vaultId: DEMO_VAULT });
     expect(refused).toMatchObject({ kind: 'unavailable' });
@@ -93,6 +104,7 @@ describe('the reducer and bindings', () => {
 describe('the view at 80×24', () => {
   it('shows the settings with [x] / [ ] marks, the payments requirement and OK / Cancel', async () => {
     const frame = await frameOf(reduceQueue(loadedState(), { type: 'draft', action: { type: 'set-behavior', behavior: 'auto-route' } }));
+    expect(frame).toContain('Company           none chosen — Enter picks one');
     expect(frame).toContain('Automated Import and Auto Route with Queue Failover *');
     expect(frame).toContain('> Queue             Procore Invoices');
     expect(frame).toContain('[ ] Allow edit of imported Procore invoices');

@@ -1,6 +1,7 @@
 // The Company pane (Select Company): the Procore companies the connected user can see, each with its
-// id and the vault that already owns it; Enter ties the vault to one. One company belongs to one
-// vault: a company another vault owns is shown with the page's prompt naming that vault, and refused.
+// id and the vault that already owns it; Enter chooses one for the page's draft, which OK in the
+// Queue pane saves with the rest. One company belongs to one vault: a company another vault owns is
+// shown with the page's prompt naming that vault, and refused.
 import type { ReactElement } from 'react';
 import { UserError } from '../../../domain/errors.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
@@ -104,7 +105,7 @@ export const companyBindings: readonly PaneBinding<CompanyState, CompanyIntent>[
     keys: ['enter'],
     scope: SCOPE,
     label: 'choose',
-    description: "Tie the vault to this company (saved at once)",
+    description: 'Choose this company for the vault; OK in the Queue pane saves it with the rest of the page',
     footer: true,
     unavailable: (ctx) => {
       const why = blocked(ctx);
@@ -161,10 +162,11 @@ export async function handleCompany(intent: CompanyIntent, env: PaneEnv<CompanyA
       const company = state.companies?.find((candidate) => candidate.id === intent.companyId);
       const refusal = company ? ownedElsewhere(company, env.vaultId) : null;
       if (refusal) throw new UserError(refusal);
-      // configure checks the company against what the user sees and against every vault, under the lock.
-      const outcome = await env.desk.procore.configure({ vault: env.vaultId, company: intent.companyId });
-      env.notify(`Vault '${outcome.vault.name}' is tied to Procore company '${outcome.config.companyName}' (${outcome.config.companyId}).`);
-      return loadCompany(env);
+      if (!company) throw new UserError(`Procore company ${intent.companyId} is not in the list: press r to ask Procore again`);
+      // The Queue pane holds the page's draft (procore-draft.ts); OK there saves it, and configure
+      // checks the company again against what the user sees and against every vault, under the lock.
+      env.openPane('queue', { type: 'set-company', company: { id: company.id, name: company.name } });
+      return;
     }
   }
 }
@@ -205,7 +207,7 @@ export function CompanyView({ state, width, height, vaultId, focused }: PaneView
       { text: owner },
     ];
   });
-  const legend: Line = [{ text: `${state.companies.length} compan${state.companies.length === 1 ? 'y' : 'ies'} — Enter ties the vault to the one under >`, dim: true }];
+  const legend: Line = [{ text: `${state.companies.length} compan${state.companies.length === 1 ? 'y' : 'ies'} — Enter chooses the one under >; OK in 4 Queue saves it`, dim: true }];
   return <LinesView lines={[...head, ...rows, legend, ...promptLines]} width={width} height={height} />;
 }
 

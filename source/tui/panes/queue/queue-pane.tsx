@@ -1,6 +1,7 @@
 // The Queue pane: where imported Procore invoices go, whether processors may edit them, whether
 // payments are written back to Procore, and OK / Cancel, which save or drop the whole page (the
-// behaviour chosen in Import Behavior included) with one configure call.
+// company chosen in Company and the behaviour chosen in Import Behavior included) with one
+// configure call.
 import type { ReactElement } from 'react';
 import { UserError } from '../../../domain/errors.js';
 import { BEHAVIOR_LABELS, type ImportBehavior } from '../../../domain/procore-config.js';
@@ -11,7 +12,7 @@ import { gateLines, LinesView, paragraphs, procoreGate, type ProcoreGate } from 
 import { draftSettings, draftToChanges, emptyDraft, isDirty, reduceDraft, settingsOf, type DraftAction, type ProcoreDraft } from '../procore-draft.js';
 
 /** The rows the cursor moves over, top to bottom. */
-export const QUEUE_ROWS = ['behavior', 'queue', 'allow-edit', 'create-payments', 'ok', 'cancel'] as const;
+export const QUEUE_ROWS = ['company', 'behavior', 'queue', 'allow-edit', 'create-payments', 'ok', 'cancel'] as const;
 export type QueueRow = (typeof QUEUE_ROWS)[number];
 
 export interface QueueState {
@@ -40,7 +41,8 @@ export type QueueIntent =
   | { type: 'ok' }
   | { type: 'cancel' }
   | { type: 'enable-backfiller' }
-  /** From Import Behavior (openPane('queue', …)): the behaviour goes into the draft, unsaved. */
+  /** From Company and Import Behavior (openPane('queue', …)): the choice goes into the draft, unsaved. */
+  | { type: 'set-company'; company: { id: string; name: string } }
   | { type: 'set-behavior'; behavior: ImportBehavior };
 
 export const initialQueueState: QueueState = {
@@ -50,7 +52,7 @@ export const initialQueueState: QueueState = {
   draft: emptyDraft,
   queues: [],
   backfiller: { configured: false, enabled: false },
-  cursor: 1,
+  cursor: QUEUE_ROWS.indexOf('queue'),
   notices: [],
 };
 
@@ -122,7 +124,7 @@ export const queueBindings: readonly PaneBinding<QueueState, QueueIntent>[] = [
     keys: ['o'],
     scope: SCOPE,
     label: 'OK',
-    description: 'OK: save the whole Procore configuration (behaviour, queue, options) at once',
+    description: 'OK: save the whole Procore configuration (company, behaviour, queue, options) at once',
     footer: true,
     unavailable: (ctx) => blocked(ctx) ?? (isDirty(ctx.state.draft) ? null : 'nothing changed'),
     intent: () => ({ type: 'ok' }),
@@ -131,7 +133,7 @@ export const queueBindings: readonly PaneBinding<QueueState, QueueIntent>[] = [
     keys: ['c'],
     scope: SCOPE,
     label: 'cancel',
-    description: 'Cancel: drop the unsaved changes (behaviour, queue, options)',
+    description: 'Cancel: drop the unsaved changes (company, behaviour, queue, options)',
     footer: true,
     unavailable: (ctx) => blocked(ctx) ?? (isDirty(ctx.state.draft) ? null : 'nothing changed'),
     intent: () => ({ type: 'cancel' }),
@@ -181,6 +183,8 @@ async function save(env: PaneEnv<QueueAction>, state: QueueState): Promise<void>
 
 async function activate(env: PaneEnv<QueueAction>, state: QueueState, row: QueueRow): Promise<void> {
   switch (row) {
+    case 'company':
+      return env.openPane('company');
     case 'behavior':
       return env.openPane('behavior');
     case 'queue': {
@@ -229,6 +233,10 @@ export async function handleQueue(intent: QueueIntent, env: PaneEnv<QueueAction>
       env.notify(`Enabled the ${JOB_LABELS['check-backfiller']} job: Create payments in Procore can be turned on.`);
       return loadQueue(env);
     }
+    case 'set-company':
+      env.dispatch({ type: 'draft', action: { type: 'set-company', company: intent.company } });
+      env.notify(`Company '${intent.company.name}' chosen, not saved yet: OK (o) saves the page, Cancel (c) drops it.`);
+      return;
     case 'set-behavior':
       env.dispatch({ type: 'draft', action: { type: 'set-behavior', behavior: intent.behavior } });
       env.notify(`${BEHAVIOR_LABELS[intent.behavior]} chosen, not saved yet: OK (o) saves the page, Cancel (c) drops it.`);
@@ -256,6 +264,7 @@ export function QueueView({ state, width, height, vaultId, focused }: PaneViewPr
   const lines: Line[] = [
     [{ text: `Procore configuration of ${state.vaultName}`, bold: true }, { text: dirty ? '  — unsaved changes' : '' }],
     [],
+    row('company', [{ text: 'Company           ' }, { text: settings.company ? `${settings.company.name} (${settings.company.id})` : 'none chosen — Enter picks one' }, ...mark('company')]),
     row('behavior', [{ text: 'Import behaviour  ' }, { text: BEHAVIOR_LABELS[settings.behavior] }, ...mark('behavior')]),
     row('queue', [{ text: 'Queue             ' }, { text: queueName }, ...mark('queueId')]),
     row('allow-edit', [{ text: `${box(settings.allowEdit)} Allow edit of imported Procore invoices` }, ...mark('allowEdit')]),
