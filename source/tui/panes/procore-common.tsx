@@ -48,11 +48,19 @@ export function wrapped(text: string, width: number): string[] {
   return text === '' ? [''] : wrap(text, Math.max(1, width));
 }
 
-/** Lines of styled pieces, each cut to `width`, at most `height` of them. */
+/**
+ * Lines of styled pieces, each cut to `width`, at most `height` of them. Lines that do not fit are
+ * not dropped silently: the last row says how many more there are.
+ */
 export function LinesView({ lines, width, height }: { lines: readonly Line[]; width: number; height: number }): ReactElement {
+  const room = Math.max(0, height);
+  const cut = lines.length > room && room >= 2;
+  const shown: readonly Line[] = cut
+    ? [...lines.slice(0, room - 1), [{ text: `↓ ${lines.length - room + 1} more line${lines.length - room + 1 === 1 ? '' : 's'}: a taller terminal shows them`, dim: true }]]
+    : lines.slice(0, room);
   return (
     <Box flexDirection="column">
-      {lines.slice(0, Math.max(0, height)).map((line, index) => (
+      {shown.map((line, index) => (
         // An empty line still takes its row.
         <FittedLine key={index} line={line.length ? line : [{ text: ' ' }]} width={width} />
       ))}

@@ -1,6 +1,7 @@
 // The Import Behavior pane: its reducer and bindings, the three behaviours with the default and the
-// saved one marked at 80×24 with the licence and sync warnings, and a choice that goes to the Queue
-// pane's draft (saved only by OK there) on a real desk.
+// saved one marked at 80×24, the page's explanation and notes for the one under the cursor with the
+// licence and sync warnings, and a choice that goes to the Queue pane's draft (saved only by OK
+// there) on a real desk.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { act } from 'react';
 import { render } from 'ink-testing-library';
@@ -17,12 +18,14 @@ beforeAll(() => {
 async function frameOf(state: BehaviorState, vaultId: string | null = DEMO_VAULT): Promise<string> {
   let app!: ReturnType<typeof render>;
   await act(async () => {
-    app = render(<behaviorPane.View state={state} width={80} height={24} vaultId={vaultId} focused />);
+    // 17 rows: what the shell gives a pane at 80×24 (one row is kept free, and header, tabs, rule, status and footer take 6).
+    app = render(<behaviorPane.View state={state} width={80} height={17} vaultId={vaultId} focused />);
   });
   const frame = app.lastFrame() ?? '';
   await act(async () => app.unmount());
   for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
-  expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+  expect(frame.split('\n').length).toBeLessThanOrEqual(17);
+  expect(frame).not.toContain('more line');
   return frame;
 }
 
@@ -54,17 +57,25 @@ describe('the view at 80×24', () => {
     expect(frame).toContain(`> ● ${BEHAVIOR_LABELS['auto-route']} — saved`);
     expect(frame).toContain(`○ ${BEHAVIOR_LABELS.manual}`);
     const flat = frame.replace(/\s+/g, ' ');
-    expect(flat).toContain('fails validation or routing stays in the queue');
-    expect(flat).toContain('Procore Import in Invoice Entry');
+    // Auto Route under the cursor: its explanation in the page's terms, and the notes.
+    expect(flat).toContain('Routing needs the invoice to pass validation and every line to get a reviewer from the routing rules; if validation fails or a line has none, the invoice stays in the chosen queue.');
     expect(flat).toContain('Now: importing; not run yet');
+    expect(flat).toMatch(/DocuSign documents linked to an invoice cannot be read from Procore and are not imported: add the downloaded document to the invoice's attachments in Procore, or use Manual Import \(the document in your queue, then Procore Import\)/);
+    expect(flat).toContain('Vendor and commitment in Procore must match valid values in the accounting system, or the invoice fails validation here.');
+    const queue = (await frameOf(reduceBehavior(loaded(), { type: 'move', by: -1 }))).replace(/\s+/g, ' ');
+    expect(queue).toContain('An invoice must have a file attached to import; all its files are combined into one document.');
+    const manual = (await frameOf(reduceBehavior(loaded(), { type: 'move', by: 1 }))).replace(/\s+/g, ' ');
+    expect(manual).toContain("picks an approved Procore invoice with Procore Import, which fills the form. The invoice's files in Procore are not imported this way.");
+    expect(manual).not.toContain('DocuSign');
   });
 
   it('warns when the cloud-sync licence is missing or the sync loop is not running, but not for Manual Import', async () => {
     const frame = (await frameOf(loaded({ cloudSyncLicence: false, syncRunning: false }))).replace(/\s+/g, ' ');
-    expect(frame).toContain('needs the cloud-sync licence');
-    expect(frame).toContain('The sync loop is not running');
+    expect(frame).toContain('! Needs the cloud-sync licence (an admin grants it) and the cloud sync running (7 Sync & Jobs, s): nothing imports until then.');
+    expect((await frameOf(loaded({ syncRunning: false }))).replace(/\s+/g, ' ')).toContain('The cloud sync is not running: nothing imports until it runs — start it in 7 Sync & Jobs (s)');
+    expect((await frameOf(loaded({ cloudSyncLicence: false }))).replace(/\s+/g, ' ')).toContain('! Needs the cloud-sync licence: nothing imports until an admin grants it. Manual Import works without it.');
     const manual = reduceBehavior(loaded({ cloudSyncLicence: false, syncRunning: false }), { type: 'move', by: 1 });
-    expect((await frameOf(manual)).replace(/\s+/g, ' ')).not.toContain('cloud-sync licence:');
+    expect((await frameOf(manual)).replace(/\s+/g, ' ')).not.toContain('Needs the cloud-sync licence');
   });
 
   it('shows the licence prompt alone', async () => {

@@ -10,10 +10,25 @@ import { gateLines, LinesView, paragraphs, procoreGate, type ProcoreGate } from 
 
 /** What each behaviour does, as the configuration page explains it. */
 export const BEHAVIOR_EXPLANATIONS: Record<ImportBehavior, string> = {
-  'auto-queue': 'The default. The cloud sync imports each approved Procore invoice, with its files merged into one PDF, into the chosen queue; a processor reviews and routes it.',
-  'auto-route': 'The cloud sync imports into the chosen queue and routes each invoice by the routing rules at once; one that fails validation or routing stays in the queue for a processor.',
-  manual: 'Nothing comes in by itself: a processor fills an invoice from a Procore requisition with Procore Import in Invoice Entry. Needs neither the cloud-sync licence nor the sync.',
+  'auto-queue':
+    'Procore subcontractor invoices come into the chosen queue once they are Approved in Procore. An invoice must have a file attached to import; all its files are combined into one document.',
+  'auto-route':
+    'Imports as above, then routes each invoice. Routing needs the invoice to pass validation and every line to get a reviewer from the routing rules; if validation fails or a line has none, the invoice stays in the chosen queue.',
+  manual:
+    "A processor opens Invoice Entry and picks an approved Procore invoice with Procore Import, which fills the form. The invoice's files in Procore are not imported this way. Works without the cloud sync running.",
 };
+
+/** The page's notes under the choices: which behaviours each concerns. */
+export const BEHAVIOR_NOTES: { text: string; applies: (behavior: ImportBehavior) => boolean }[] = [
+  {
+    text: "DocuSign documents linked to an invoice cannot be read from Procore and are not imported: add the downloaded document to the invoice's attachments in Procore, or use Manual Import (the document in your queue, then Procore Import).",
+    applies: (behavior) => behavior !== 'manual',
+  },
+  {
+    text: "Vendor and commitment in Procore must match valid values in the accounting system, or the invoice fails validation here.",
+    applies: () => true,
+  },
+];
 
 export interface BehaviorState {
   loaded: boolean;
@@ -127,19 +142,20 @@ export async function handleBehavior(intent: BehaviorIntent, env: PaneEnv<Behavi
 /** What stands between an automated behaviour and invoices coming in, in the page's words. */
 export function behaviorWarnings(state: BehaviorState, behavior: ImportBehavior): string[] {
   if (behavior === 'manual') return [];
-  const warnings: string[] = [];
-  if (!state.cloudSyncLicence) {
-    warnings.push(`${BEHAVIOR_LABELS[behavior]} needs the cloud-sync licence: nothing will import until an admin grants it. Manual Import works without it.`);
+  // The behaviour's name is the heading above these lines: they start with what is missing.
+  if (!state.cloudSyncLicence && !state.syncRunning) {
+    return ['Needs the cloud-sync licence (an admin grants it) and the cloud sync running (7 Sync & Jobs, s): nothing imports until then. Manual Import needs neither.'];
   }
-  if (!state.syncRunning) warnings.push('The sync loop is not running: nothing imports until it runs (apdesk sync, or the console keeps it running).');
-  return warnings;
+  if (!state.cloudSyncLicence) return ['Needs the cloud-sync licence: nothing imports until an admin grants it. Manual Import works without it.'];
+  if (!state.syncRunning) return ['The cloud sync is not running: nothing imports until it runs — start it in 7 Sync & Jobs (s), or with apdesk sync.'];
+  return [];
 }
 
 export function BehaviorView({ state, width, height, vaultId, focused }: PaneViewProps<BehaviorState>): ReactElement {
   if (!state.loaded) return <LinesView lines={[[{ text: 'Loading…', dim: true }]]} width={width} height={height} />;
   if (vaultId === null || state.vaultName === null) return <LinesView lines={paragraphs(['No vault yet: create one first.'], width)} width={width} height={height} />;
   if (state.gate) return <LinesView lines={paragraphs(gateLines(state.gate, vaultId), width)} width={width} height={height} />;
-  const lines: Line[] = [[{ text: `Import behaviour of ${state.vaultName}`, bold: true }], []];
+  const lines: Line[] = [[{ text: `Import behaviour of ${state.vaultName}`, bold: true }]];
   IMPORT_BEHAVIORS.forEach((behavior, index) => {
     const here = focused && index === state.cursor;
     // ● marks the saved behaviour and '>' the cursor: both readable with NO_COLOR.
@@ -150,13 +166,15 @@ export function BehaviorView({ state, width, height, vaultId, focused }: PaneVie
       { text: behavior === 'auto-queue' ? ' (default)' : '' },
       { text: behavior === state.saved ? ' — saved' : '', dim: true },
     ]);
-    lines.push(...paragraphs([BEHAVIOR_EXPLANATIONS[behavior]], Math.max(1, width - 6)).map((line) => [{ text: '      ' }, ...line.map((piece) => ({ ...piece, dim: true }))]));
   });
-  const warnings = behaviorWarnings(state, IMPORT_BEHAVIORS[state.cursor] ?? 'auto-queue');
-  lines.push([]);
+  // The behaviour under the cursor, explained in full with the notes that concern it: all three
+  // at once do not fit 80×24.
+  const under = IMPORT_BEHAVIORS[state.cursor] ?? 'auto-queue';
+  const warnings = behaviorWarnings(state, under);
+  lines.push([], [{ text: `${BEHAVIOR_LABELS[under]}:`, bold: true }], ...paragraphs([BEHAVIOR_EXPLANATIONS[under]], width));
   if (warnings.length) lines.push(...paragraphs(warnings.map((warning) => `! ${warning}`), width));
   else if (state.importState) lines.push(...paragraphs([`Now: ${state.importState}`], width, { dim: true }));
-  lines.push(...paragraphs(['Enter chooses; the Queue pane shows it, and OK there saves the page.'], width, { dim: true }));
+  lines.push(...paragraphs(BEHAVIOR_NOTES.filter((note) => note.applies(under)).map((note) => `Note: ${note.text}`), width, { dim: true }));
   return <LinesView lines={lines} width={width} height={height} />;
 }
 
