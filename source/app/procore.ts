@@ -157,9 +157,15 @@ export function tokenStore(desk: DeskContext, vaultId: string): TokenStore {
 }
 
 /** The local sandbox's login pages, completed without a browser (demos only). */
-export async function sandboxSignIn(_desk: DeskContext, authorizeUrl: string, email: string, password: string): Promise<string> {
+export async function sandboxSignIn(
+  _desk: DeskContext,
+  authorizeUrl: string,
+  email: string,
+  password: string,
+  consent?: (page: { title: string; text: string }) => Promise<boolean>,
+): Promise<string> {
   const { signInToSandbox } = await import('../sandbox/login-driver.js');
-  return signInToSandbox(authorizeUrl, email, password);
+  return signInToSandbox(authorizeUrl, email, password, consent);
 }
 
 export type { EnvironmentInput };

@@ -1,5 +1,6 @@
 // Signs in to the local sandbox's OAuth pages without a browser, for `procore connect --email
-// --password` in demos: it fills the login form, clicks Allow when asked, and returns what
+// --password` and the console's Grant Access in demos: it fills the login form, answers the
+// "Authorization required" page (Allow, or asks the person through `consent`), and returns what
 // Procore would hand back — the redirect's query, or the code the out-of-band page shows.
 // Only ever used against the embedded sandbox: it reads plain HTML forms.
 import axios, { type AxiosResponse } from 'axios';
@@ -63,7 +64,25 @@ function pageMessage(html: string, limit: number): string {
   return (error !== undefined ? visibleText(error) : visibleText(html)).slice(0, limit);
 }
 
-export async function signInToSandbox(authorizeUrl: string, email: string, password: string): Promise<string> {
+/**
+ * `consent`, when given, is asked on the "Authorization required" page (shown once per user and
+ * app) with the page's words; false presses Deny. Without it the page is allowed.
+ */
+const DENIED = 'access was not allowed at "Authorization required": nothing was stored — grant access again and choose Allow to connect';
+
+/** The consent page's heading and its words before the buttons. */
+function consentWords(html: string): { title: string; text: string } {
+  const title = visibleText(/<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html)?.[1] ?? 'Authorization required');
+  const text = visibleText(/<\/h1>\s*<p[^>]*>([\s\S]*?)<\/p>/i.exec(html)?.[1] ?? '');
+  return { title, text };
+}
+
+export async function signInToSandbox(
+  authorizeUrl: string,
+  email: string,
+  password: string,
+  consent?: (page: { title: string; text: string }) => Promise<boolean>,
+): Promise<string> {
   const cookies = new Map<string, string>();
   const call = async (url: string, method = 'get', form?: Record<string, string>): Promise<AxiosResponse<string>> => {
     const response = await axios.request<string>({
@@ -92,6 +111,7 @@ export async function signInToSandbox(authorizeUrl: string, email: string, passw
   let response = await call(authorizeUrl);
   let url = authorizeUrl;
   let loggedIn = false;
+  let denied = false;
   for (let step = 0; step < 10; step++) {
     if (response.status >= 300 && response.status < 400 && response.headers.location) {
       const next = new URL(String(response.headers.location), url);
@@ -126,12 +146,17 @@ export async function signInToSandbox(authorizeUrl: string, email: string, passw
     const allow = all.find((form) => /allow|authori[sz]e/i.test(form.text) || Object.keys(form.fields).some((n) => /allow|approve/i.test(n)));
     if (allow) {
       const fields = { ...allow.fields };
-      const submit = allow.submits.find((button) => /allow|approve|authori[sz]e/i.test(`${button.name} ${button.label}`));
+      const allowed = consent ? await consent(consentWords(html)) : true;
+      const pattern = allowed ? /allow|approve|authori[sz]e/i : /deny|cancel|decline/i;
+      const submit = allow.submits.find((button) => pattern.test(`${button.name} ${button.value} ${button.label}`));
+      if (!allowed && !submit) throw new UserError(DENIED);
+      denied = !allowed;
       if (submit) fields[submit.name] = submit.value;
       url = allow.action;
       response = await call(allow.action, allow.method === 'post' ? 'post' : 'get', fields);
       continue;
     }
+    if (denied) throw new UserError(`${DENIED} (${pageMessage(html, 120)})`);
     throw new UserError(`the sandbox sign-in stopped at a page apdesk does not recognise: ${pageMessage(html, 200)}`);
   }
   throw new UserError('the sandbox sign-in went round in circles; nothing was stored');

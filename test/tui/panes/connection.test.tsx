@@ -184,8 +184,23 @@ describe('the handlers on a real desk', () => {
     expect(env.state.connection).toEqual({ state: 'not-connected' });
   });
 
-  it('Grant Access on the local sandbox by the email and password form ends connected', async () => {
-    const env = envFor([{ form: { email: DEMO_USERS[0]!.email, password: DEMO_USERS[0]!.password }, title: /local sandbox/ }]);
+  it('Deny at "Authorization required" stores nothing and says how to connect', async () => {
+    const env = envFor([
+      { form: { email: DEMO_USERS[0]!.email, password: DEMO_USERS[0]!.password }, title: /^Authorize Procore Connection: sign in to the local sandbox/ },
+      { confirm: false, asked: /^Authorization required: .+ would like to access your Procore account \(.+\)\. You will be asked only once\. Allow\?$/ },
+    ]);
+    await connectionPane.load!(env, env.state);
+    await expect(connectionPane.handle({ type: 'grant' }, env, env.state)).rejects.toThrow(/access was not allowed at "Authorization required": nothing was stored — grant access again and choose Allow/);
+    env.modals.done();
+    expect(env.state.grant).toBeNull();
+    expect((await demo.desk.procore.view(DEMO_VAULT)).config.connection.state).toBe('not-connected');
+  });
+
+  it('Grant Access on the local sandbox by the email and password form, Allow once, ends connected', async () => {
+    const env = envFor([
+      { form: { email: DEMO_USERS[0]!.email, password: DEMO_USERS[0]!.password }, title: /local sandbox/ },
+      { confirm: true, asked: /^Authorization required: / },
+    ]);
     await connectionPane.load!(env, env.state);
     const seen: (string | null)[] = [];
     const dispatch = env.dispatch;
@@ -203,6 +218,12 @@ describe('the handlers on a real desk', () => {
     expect(env.state.connection).toMatchObject({ state: 'connected', user: { login: DEMO_USERS[0]!.email } });
     expect((await demo.desk.procore.view(DEMO_VAULT)).config.connection.state).toBe('connected');
     expect(env.notices.at(-1)?.message).toMatch(/Connected to the local sandbox as/);
+    // "This window will only display once": a second Grant Access asks for the login only.
+    const again = envFor([{ form: { email: DEMO_USERS[0]!.email, password: DEMO_USERS[0]!.password } }]);
+    await connectionPane.load!(again, again.state);
+    await connectionPane.handle({ type: 'grant' }, again, again.state);
+    again.modals.done();
+    expect(again.state.connection).toMatchObject({ state: 'connected' });
   });
 
   it('a wrong sandbox password stores nothing and says why', async () => {

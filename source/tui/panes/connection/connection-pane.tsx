@@ -260,12 +260,16 @@ async function grant(env: PaneEnv<ConnectionAction>, state: ConnectionState): Pr
 
 async function obtainReply(env: PaneEnv<ConnectionAction>, url: string, mode: GrantMode): Promise<string | null> {
   if (mode === 'sandbox') {
-    const login = await env.modals.form('Sign in to the local sandbox', [
+    // The banner stays in the form's title: the form covers the pane while it is open.
+    const login = await env.modals.form(`${GRANT_BANNER}: sign in to the local sandbox (Procore Log In)`, [
       { name: 'email', label: 'Email', hint: 'a sandbox user, e.g. the demo admin' },
       { name: 'password', label: 'Password', secret: true },
     ]);
     if (login === null) return null;
-    return env.desk.procore.sandboxSignIn(url, login.email?.trim() ?? '', login.password ?? '');
+    // Procore's "Authorization required" page, shown once per user and app: Allow or Deny here.
+    return env.desk.procore.sandboxSignIn(url, login.email?.trim() ?? '', login.password ?? '', (page) =>
+      env.modals.confirm(`${page.title}: ${page.text} Allow?`),
+    );
   }
   if (mode === 'loopback') {
     const listener = await listenForRedirect(LOOPBACK_PORT, '/callback', 5 * 60_000);
