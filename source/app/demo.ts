@@ -36,6 +36,11 @@ export async function createDemo(desk: DeskContext): Promise<Vault> {
 }
 
 /** The demo in a new data dir; null (and nothing written) in any data dir that holds something. */
+/** Whether createDemoIfNew would create the demo: the data dir holds nothing yet. */
+export async function demoWouldBeCreated(desk: DeskContext): Promise<boolean> {
+  return (await holdsAnything(desk)).length === 0;
+}
+
 export async function createDemoIfNew(desk: DeskContext): Promise<Vault | null> {
   if ((await holdsAnything(desk)).length) return null;
   return seed(desk);

@@ -206,6 +206,8 @@ function services(ctx: DeskContext) {
       create: () => demo.createDemo(ctx),
       /** What the first `npm start` does: the demo in a new data dir, nothing in any other. */
       createIfNew: () => demo.createDemoIfNew(ctx),
+      /** Whether createIfNew would create it (the data dir holds nothing yet). */
+      wouldCreate: () => demo.demoWouldBeCreated(ctx),
       /** The sandbox login a demo uses (not a secret: it only opens the local sandbox). */
       login: demo.DEMO_LOGIN,
     },

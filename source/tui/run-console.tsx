@@ -26,12 +26,14 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   });
   for (const problem of desk.problems()) problems.report(problem);
   const stopListening = desk.events.on('problem', ({ message }) => problems.report(message));
-  const demoCreated = options.seedDemo ? await desk.demo.createIfNew() : false;
+  // A first run's demo vault is made after the first frame (it takes a second or two); keys typed
+  // meanwhile wait for it (the shell's `preparing`).
+  const seeding = options.seedDemo && (await desk.demo.wouldCreate());
   // A vault on the local sandbox gets it started in this process, on 127.0.0.1, for as long as the
   // console runs — after the first frame: a new sandbox builds its demo files for a few seconds.
-  const vaults = await desk.vaults.list();
   let sandbox: Promise<{ close(): Promise<void> } | null> = Promise.resolve(null);
-  const startSandbox = () => {
+  const startSandbox = async () => {
+    const vaults = await desk.vaults.list();
     if (!vaults.some((vault) => vault.procore?.environment.kind === 'local')) return;
     sandbox = import('../sandbox/index.js')
       .then(({ ensureSandbox }) => ensureSandbox(desk.dataDir))
@@ -40,13 +42,16 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         return null;
       });
   };
+  const vaults = await desk.vaults.list();
   const loop = loopControl(desk);
   const connectionPane = PANES.findIndex((pane) => pane.id === 'connection') + 1;
   // A clerk opens on the queue; a data dir whose Procore is not connected yet, on its connection.
-  const initialPane = vaults.some((vault) => vault.procore && vault.procore.connection.state !== 'connected') ? 'connection' : 'invoices';
-  const welcome =
-    connectionPane > 0 && vaults.some((vault) => vault.procore?.environment.kind === 'local' && vault.procore.connection.state !== 'connected')
-      ? `${demoCreated ? 'Start' : 'Next'}: ${connectionPane} Connection, g Grant Access (login ${desk.demo.login.email} / ${desk.demo.login.password})`
+  const initialPane = seeding || vaults.some((vault) => vault.procore && vault.procore.connection.state !== 'connected') ? 'connection' : 'invoices';
+  const start = `${connectionPane} Connection, g Grant Access (login ${desk.demo.login.email} / ${desk.demo.login.password})`;
+  const welcome = seeding
+    ? `Start: ${start}`
+    : connectionPane > 0 && vaults.some((vault) => vault.procore?.environment.kind === 'local' && vault.procore.connection.state !== 'connected')
+      ? `Next: ${start}`
       : 'Press ? for every key; Tab or a number moves between panes';
 
   let exitCode = 0;
@@ -65,11 +70,18 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   // Whatever ends the console — q, a signal, an error while drawing — the terminal is given back
   // first, and only then is the error thrown for main() to print on the main screen.
   try {
-    app = render(<Shell desk={desk} panes={PANES} loop={loop} problems={problems} welcome={welcome} initialPane={initialPane} />, {
+    let prepared!: () => void;
+    const preparing = new Promise<void>((resolve) => (prepared = resolve));
+    app = render(<Shell desk={desk} panes={PANES} loop={loop} problems={problems} welcome={welcome} initialPane={initialPane} {...(seeding ? { preparing: { what: 'Creating the demo vault', done: preparing } } : {})} />, {
       exitOnCtrlC: true,
       patchConsole: true,
     });
-    setTimeout(startSandbox, 50).unref();
+    setTimeout(() => {
+      const seeded = seeding
+        ? desk.demo.createIfNew().catch((error: unknown) => problems.report(`the demo vault could not be created: ${(error as Error).message}`))
+        : Promise.resolve();
+      void seeded.finally(prepared).then(startSandbox);
+    }, 20).unref();
     await app.waitUntilExit();
   } finally {
     stopListening();

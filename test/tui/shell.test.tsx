@@ -141,3 +141,36 @@ describe('problems found while the console runs', () => {
     expect(problems.all).toHaveLength(2);
   });
 });
+
+describe('a first run, while the console prepares its demo vault after the first frame', () => {
+  it('says what it prepares, and keys typed meanwhile wait and are then taken in order', async () => {
+    const desk = await openDesk({ dataDir: await tempDir() });
+    let prepared!: () => void;
+    const done = new Promise<void>((resolve) => (prepared = resolve));
+    let app!: ReturnType<typeof render>;
+    await act(async () => {
+      app = render(<Shell desk={desk} panes={PANES} loop={loopControl(desk)} size={{ columns: 80, rows: 24 }} initialPane="connection" preparing={{ what: 'Creating the demo vault', done }} />);
+    });
+    for (let n = 0; n < 5; n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 20)));
+    expect(app.lastFrame()).toContain('Creating the demo vault…');
+    // "g" before there is a vault: held, not refused with "no vault yet".
+    await act(async () => {
+      app.stdin.write('g');
+    });
+    for (let n = 0; n < 5; n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 20)));
+    expect(app.lastFrame()).not.toContain('grant access: no vault yet');
+    expect(app.lastFrame()).not.toContain('sign in to the local sandbox');
+    await act(async () => {
+      await desk.demo.create();
+      prepared();
+    });
+    let frame = '';
+    for (let n = 0; n < 100 && !frame.includes('sign in to the local sandbox'); n++) {
+      await act(async () => new Promise((resolve) => setTimeout(resolve, 20)));
+      frame = app.lastFrame() ?? '';
+    }
+    expect(frame, frame).toContain('Authorize Procore Connection: sign in to the local sandbox');
+    expect(frame).not.toContain('Creating the demo vault');
+    await act(async () => app.unmount());
+  });
+});

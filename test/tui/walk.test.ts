@@ -50,11 +50,14 @@ describe.runIf(hasTmux)('the first-run walk', () => {
       // Connection: Grant Access on the local sandbox, signing in within the terminal.
       await tmux.waitFor((s) => s.includes('press g to Grant Access'), 'the Connection pane');
       tmux.keys('g');
-      await tmux.waitFor((s) => s.includes('Sign in to the local sandbox'), 'the sign-in form');
+      await tmux.waitFor((s) => s.includes('Authorize Procore Connection: sign in to the local sandbox'), 'the sign-in form');
       tmux.keys('-l', 'ap.admin@demo.test');
       tmux.keys('Tab');
       tmux.keys('-l', 'demo-password');
       tmux.keys('Enter');
+      // Procore's "Authorization required" page, the first time: Allow.
+      await tmux.waitFor((s) => s.includes('Authorization required:') && s.includes('Allow?'), 'Authorization required');
+      tmux.keys('y');
       await tmux.waitFor((s) => s.includes('connected as Avery Park'), 'the connection', 60_000);
 
       // Company: Harbor Builders, the second in the list.
@@ -63,7 +66,8 @@ describe.runIf(hasTmux)('the first-run walk', () => {
       tmux.keys('j');
       await tmux.waitFor((s) => /> ○ Harbor Builders/.test(s), 'the cursor on Harbor Builders');
       tmux.keys('Enter');
-      await tmux.waitFor((s) => s.includes('Procore: Harbor Builders'), 'the company in the header');
+      // The choice goes to the page's draft in the Queue pane; OK saves it with the rest.
+      await tmux.waitFor((s) => s.includes('[4 Queue]') && /Company +Harbor Builders \(Procore\) \(\d+\) \*/.test(s), 'the company in the draft');
 
       // Import Behavior: keep Automated Import… no — Auto Route, which the Queue pane's draft takes.
       tmux.keys('3');

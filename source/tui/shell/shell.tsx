@@ -118,9 +118,14 @@ export interface ShellProps {
   welcome?: string;
   /** The pane it opens on (by id); the first otherwise. */
   initialPane?: string;
+  /** Work the console does after its first frame (a first run's demo vault), said in the body while it runs; keys typed meanwhile wait for it. */
+  preparing?: { what: string; done: Promise<unknown> };
 }
 
-export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFeed, welcome, initialPane }: ShellProps) {
+/** The longest keys typed at start wait for the vaults and the first pane (see `starting`). */
+const STARTUP_HOLD_MS = 10_000;
+
+export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFeed, welcome, initialPane, preparing }: ShellProps) {
   const { exit } = useApp();
   const size = useTerminalSize(fixedSize);
   const [vaults, setVaults] = useState<Vault[]>([]);
@@ -153,13 +158,49 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
   useEffect(() => problemFeed?.subscribe((problem) => setProblems((waiting) => (waiting.includes(problem) ? waiting : [...waiting, problem]))), [problemFeed]);
   useEffect(() => loop?.subscribe(() => setLoopVersion((n) => n + 1)), [loop]);
 
+  // Keys typed while the console starts (vaults not read yet, the first pane still loading: a first
+  // run also builds the sandbox's demo in this process) wait, and are taken in order once it has
+  // started, or after STARTUP_HOLD_MS at most: a quick first "g" is not lost to "no vault yet".
+  const starting = useRef(true);
+  const heldKeys = useRef<[KeyName, string][]>([]);
+  const [preparingNow, setPreparingNow] = useState(preparing !== undefined);
+  const [started, setStarted] = useState(false);
+  const startup = useRef({ prepared: !preparing, vaults: false, pane: !panes[active]?.load });
+  const startupStep = useCallback((step: 'prepared' | 'vaults' | 'pane') => {
+    startup.current[step] = true;
+    if (!starting.current || !startup.current.prepared || !startup.current.vaults || !startup.current.pane) return;
+    starting.current = false;
+    setStarted(true);
+  }, []);
+  // The held keys go after the frame that started it: by then the handler sees the vault.
+  useEffect(() => {
+    if (started) heldKeys.current.splice(0).forEach(([name, input], index) => setTimeout(() => handlerRef.current(name, input), index * 5));
+  }, [started]);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      startupStep('prepared');
+      startupStep('vaults');
+      startupStep('pane');
+    }, STARTUP_HOLD_MS);
+    // The vaults are read again once it is prepared (the demo's settings events bring them too).
+    void preparing?.done.then(async () => {
+      await readVaults();
+      setPreparingNow(false);
+      startupStep('prepared');
+    });
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [startupStep]);
+
   const readVaults = useCallback(async () => {
     const list = await desk.vaults.list();
     setVaults(list);
+    startupStep('vaults');
+    if (!list.length) startupStep('pane');
     setVaultId((current) => (current && list.some((vault) => vault.id === current) ? current : (list[0]?.id ?? null)));
     const lease = await desk.sync.leaseHolder();
     setHolder(lease && !lease.expired ? `process ${lease.holder.pid} on ${lease.holder.host}` : null);
-  }, [desk]);
+  }, [desk, startupStep]);
   useEffect(() => {
     void readVaults();
     return desk.events.on('settings.changed', () => void readVaults());
@@ -213,7 +254,13 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
   // A pane reads its data when it comes forward, when the vault changes, and on its events.
   useEffect(() => {
     if (!pane?.load) return;
-    const reload = () => void pane.load!(envFor(pane), statesRef.current[pane.id]).catch((error: unknown) => notify((error as Error).message, 'error'));
+    const reload = () =>
+      void pane
+        .load!(envFor(pane), statesRef.current[pane.id])
+        .catch((error: unknown) => notify((error as Error).message, 'error'))
+        .finally(() => {
+          if (vaultId !== null) startupStep('pane');
+        });
     reload();
     // Events come in bursts (a sync cycle's steps, a batch of imports): one reload per burst.
     let timer: NodeJS.Timeout | null = null;
@@ -229,7 +276,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
       offs.forEach((off) => off());
       if (timer) clearTimeout(timer);
     };
-  }, [pane, vaultId, desk, envFor, notify]);
+  }, [pane, vaultId, desk, envFor, notify, startupStep]);
 
   const table = useMemo(() => [...GLOBAL, ...panes.flatMap((candidate) => candidate.bindings)] as Binding<ShellContext, unknown>[], [panes]);
   const scopes: Scope[] = pane ? [`pane:${pane.id}` as Scope, 'global'] : ['global'];
@@ -258,6 +305,10 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
   };
 
   const handleKey = (name: KeyName, input: string): void => {
+    if (starting.current && name !== 'q') {
+      heldKeys.current.push([name, input]);
+      return;
+    }
     if (status && status.tone === 'info' && status.message === welcome) setStatus(null);
     const top = modalsRef.current[modalsRef.current.length - 1];
     const typingField = (top?.kind === 'form') || (top?.kind === 'pick' && top.filtering) || (!top && !help && pane?.typing?.(states[pane.id]));
@@ -334,6 +385,8 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
           <HelpView rows={helpRows(table, scopes, context)} width={width} height={bodyHeight} title={pane ? `${pane.title} and everywhere` : 'Everywhere'} />
         ) : top ? (
           <ModalView modal={top} width={width} height={bodyHeight} />
+        ) : preparingNow ? (
+          <Text dimColor>{preparing?.what}…</Text>
         ) : pane ? (
           <pane.View state={states[pane.id]} width={width} height={bodyHeight} vaultId={vaultId} focused={!top} />
         ) : (
