@@ -6,7 +6,7 @@ import { act } from 'react';
 import { render } from 'ink-testing-library';
 import stringWidth from 'string-width';
 import { openDesk, type Desk } from '../../source/app/desk.js';
-import { Shell } from '../../source/tui/shell/shell.js';
+import { headerLine, Shell } from '../../source/tui/shell/shell.js';
 import { PANES } from '../../source/tui/panes/index.js';
 import { loopControl } from '../../source/tui/shell/loop-control.js';
 import { ProblemLog } from '../../source/tui/problems.js';
@@ -56,7 +56,7 @@ describe('the console shell', () => {
     const { frame } = await mount(desk);
     expect(frame()).toMatch(/^Demo Construction · Sage 300\s+Procore: not connected · auto-queue · sync: stopped$/m);
     expect(frame()).toMatch(/^\[1 Connection\] 2 3 4 5 6 7 8$/m);
-    expect(frame()).toContain('press g to Grant Access');
+    expect(frame(), frame()).toContain('press g to Grant Access');
     expect(frame()).toContain('Welcome: press ? for every key');
     fits(frame(), { columns: 80, rows: 24 });
   });
@@ -121,6 +121,21 @@ describe('the console shell', () => {
       await press('?');
       fits(frame(), size);
     }
+  });
+});
+
+describe('the header line', () => {
+  it('cuts a long company name before the behaviour and the loop, and keeps some of the vault', () => {
+    const right = ['Procore: Quarry Road Contractors (Procore)', 'auto-queue', 'sync: stopped'];
+    const line = headerLine(80, 'Demo Construction · Sage 300', right);
+    expect(stringWidth(line)).toBe(80);
+    expect(line).toMatch(/^Demo Constructi… Procore: Quarry Road.*… · auto-queue · sync: stopped$/);
+    const narrow = headerLine(50, 'Demo Construction · Sage 300', right);
+    expect(stringWidth(narrow)).toBe(50);
+    expect(narrow).toMatch(/ · auto-queue · sync: stopped$/);
+    expect(narrow).toMatch(/^Demo Constr… Procore… · /);
+    // When everything fits, nothing is cut.
+    expect(headerLine(120, 'Demo · Sage 300', right)).toMatch(/^Demo · Sage 300 +Procore: Quarry Road Contractors \(Procore\) · auto-queue · sync: stopped$/);
   });
 });
 

@@ -56,10 +56,18 @@ const GLOBAL: readonly Binding<ShellContext, ShellIntent>[] = [
 
 /**
  * The header line: the vault on the left, its Procore connection, import behaviour and sync loop at
- * the right edge; when both do not fit, the vault side is cut first (the state matters more).
+ * the right edge (`right` in parts, most cuttable first). When they do not all fit, the first right
+ * part (the company's name) is cut before the others, and the vault side keeps at least a few
+ * columns; the loop's state at the end is the last thing cut.
  */
-export function headerLine(columns: number, left: string, right: string): string {
-  const rightShown = truncate(right, Math.max(columns - 12, 1));
+export function headerLine(columns: number, left: string, right: readonly string[]): string {
+  const keepLeft = Math.min(displayWidth(left), 16);
+  let parts = [...right];
+  if (parts.length > 1 && displayWidth(parts.join(' · ')) > columns - keepLeft - 1) {
+    const rest = ` · ${parts.slice(1).join(' · ')}`;
+    parts = [truncate(parts[0]!, Math.max(8, columns - keepLeft - 1 - displayWidth(rest))), ...parts.slice(1)];
+  }
+  const rightShown = truncate(parts.join(' · '), Math.max(columns - 5, 1));
   const room = columns - displayWidth(rightShown) - 1;
   const leftShown = room > 1 ? truncate(left, room) : '';
   return `${leftShown}${' '.repeat(Math.max(columns - displayWidth(leftShown) - displayWidth(rightShown), 0))}${rightShown}`;
@@ -84,9 +92,9 @@ export function problemBanner(problem: string, others: number, columns: number):
 const BEHAVIOR_SHORT = { 'auto-queue': 'auto-queue', 'auto-route': 'auto-route', manual: 'manual import' } as const;
 
 /** What the header says: the vault and its accounting system; Procore, the behaviour, the loop. */
-export function vaultHeader(vault: Vault | null, loop: LoopState | null, holder: string | null): { left: string; right: string } {
+export function vaultHeader(vault: Vault | null, loop: LoopState | null, holder: string | null): { left: string; right: string[] } {
   const sync = loop?.state === 'running' ? 'sync: running' : holder ? `sync: ${holder}` : 'sync: stopped';
-  if (!vault) return { left: 'apdesk — no vault yet', right: sync };
+  if (!vault) return { left: 'apdesk — no vault yet', right: [sync] };
   const parts: string[] = [];
   const procore = vault.procore;
   if (procore) {
@@ -100,7 +108,7 @@ export function vaultHeader(vault: Vault | null, loop: LoopState | null, holder:
     );
   }
   parts.push(sync);
-  return { left: `${vault.name} · ${ACCOUNTING_LABELS[vault.accounting]}`, right: parts.join(' · ') };
+  return { left: `${vault.name} · ${ACCOUNTING_LABELS[vault.accounting]}`, right: parts };
 }
 
 type PaneStates = Record<string, unknown>;

@@ -183,6 +183,7 @@ describe('OK and Cancel on a real desk', () => {
     expect(isDirty(env.state.draft)).toBe(false);
     // The demo has no company chosen yet: the configuration says so.
     expect(env.state.notices.join(' ')).toMatch(/no company selected yet/);
+    expect(env.state.notices).toContain('The cloud sync is not running: nothing imports until it runs — start it in 7 Sync & Jobs (s), or with apdesk sync.');
     expect(await frameOf(env.state)).toContain('Saved, with warnings:');
   });
 

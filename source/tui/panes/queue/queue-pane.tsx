@@ -177,6 +177,11 @@ async function save(env: PaneEnv<QueueAction>, state: QueueState): Promise<void>
   env.dispatch({ type: 'loaded', vaultName: outcome.vault.name, gate: null, draft: { type: 'saved', settings: settingsOf(outcome.config) }, queues: state.queues, backfiller: state.backfiller });
   env.dispatch({ type: 'draft', action: { type: 'discard' } });
   const notices = outcome.warnings.map((warning) => warning.message);
+  // The page's "run cloud sync service": an automated import saved while no loop runs says so.
+  const lease = outcome.config.behavior === 'manual' ? null : await env.desk.sync.leaseHolder();
+  if (outcome.config.behavior !== 'manual' && (!lease || lease.expired)) {
+    notices.push('The cloud sync is not running: nothing imports until it runs — start it in 7 Sync & Jobs (s), or with apdesk sync.');
+  }
   env.dispatch({ type: 'saved', notices });
   env.notify(`Saved the Procore configuration of vault '${outcome.vault.name}'${notices.length ? ` — ${notices.length} warning${notices.length === 1 ? '' : 's'} below` : ''}.`);
 }
