@@ -110,6 +110,16 @@ describe('the console shell', () => {
     expect(frame()).not.toContain('r reload');
   });
 
+  it('takes keys that come in one read one at a time: "o" then Enter picks in the picker "o" opened', async () => {
+    const { frame, press } = await mount(desk);
+    await press('6');
+    expect(frame()).toContain('No document open.');
+    await press('o\r');
+    for (let n = 0; n < 40 && !frame().includes('· unprocessed ·'); n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 25)));
+    expect(frame()).toMatch(/INV-\d+ · unprocessed · /);
+    expect(frame()).not.toContain('no document open');
+  });
+
   it('fits narrow and short terminals', async () => {
     for (const size of [{ columns: 80, rows: 24 }, { columns: 60, rows: 12 }]) {
       const { frame, press } = await mount(desk, size);

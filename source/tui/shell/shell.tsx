@@ -130,6 +130,11 @@ export interface ShellProps {
   preparing?: { what: string; done: Promise<unknown> };
 }
 
+/** The longest a key that came with others waits for the one before it (see feedKeys). */
+const KEY_SETTLE_MS = 2_000;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** The longest keys typed at start wait for the vaults and the first pane (see `starting`). */
 const STARTUP_HOLD_MS = 10_000;
 
@@ -182,7 +187,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
   }, []);
   // The held keys go after the frame that started it: by then the handler sees the vault.
   useEffect(() => {
-    if (started) heldKeys.current.splice(0).forEach(([name, input], index) => setTimeout(() => handlerRef.current(name, input), index * 5));
+    if (started) feedKeys(heldKeys.current.splice(0));
   }, [started]);
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -312,7 +317,8 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
     }
   };
 
-  const handleKey = (name: KeyName, input: string): void => {
+  /** Handles one key; the promise (when it starts work) settles when that work is done. */
+  const handleKey = (name: KeyName, input: string): Promise<void> | void => {
     if (starting.current && name !== 'q') {
       heldKeys.current.push([name, input]);
       return;
@@ -323,7 +329,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
     if (name === 'paste' && !typingField) {
       // Keys that came in one read (a fast typist over SSH, keys sent together): one at a time,
       // each after the frame of the one before, so each sees the state the last one left.
-      [...input].forEach((char, index) => setTimeout(() => handlerRef.current(SINGLE_KEYS[char] ?? char, char), index * 5));
+      feedKeys([...input].map((char) => [SINGLE_KEYS[char] ?? char, char]));
       return;
     }
     if (top) {
@@ -345,15 +351,41 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
     if (!found) return;
     if (found.kind === 'unavailable') return notify(`${found.binding.label}: ${found.why}`, 'error');
     const isShell = found.binding.scope === 'global';
-    const act = () => (isShell ? void shellIntent(found.intent as ShellIntent) : void run(pane!, found.intent));
+    const act = () => (isShell ? shellIntent(found.intent as ShellIntent) : run(pane!, found.intent));
     if (found.kind === 'confirm') {
-      void modalApi.confirm(found.question).then((yes) => (yes ? act() : notify('cancelled')));
+      void modalApi.confirm(found.question).then((yes) => (yes ? void act() : notify('cancelled')));
       return;
     }
-    act();
+    return act();
   };
   const handlerRef = useRef(handleKey);
   handlerRef.current = handleKey;
+
+  // Keys that came together (held while starting, or in one read) go one at a time: each waits
+  // until the one before has done its work or opened a modal (at most KEY_SETTLE_MS), then for a
+  // frame, so "o" then Enter picks in the picker "o" opens rather than reaching the pane.
+  const keyQueue = useRef<[KeyName, string][]>([]);
+  const draining = useRef(false);
+  const feedKeys = (keys: readonly [KeyName, string][]) => {
+    keyQueue.current.push(...keys);
+    if (draining.current) return;
+    draining.current = true;
+    void (async () => {
+      try {
+        for (let next = keyQueue.current.shift(); next; next = keyQueue.current.shift()) {
+          const modalsBefore = modalsRef.current.length;
+          const work = handlerRef.current(next[0], next[1]);
+          const started = Date.now();
+          let settled = work === undefined;
+          void work?.finally(() => (settled = true));
+          while (!settled && modalsRef.current.length === modalsBefore && Date.now() - started < KEY_SETTLE_MS) await pause(10);
+          await pause(5);
+        }
+      } finally {
+        draining.current = false;
+      }
+    })();
+  };
 
   useInput((input, key) => {
     const name = keyName(input, key);
