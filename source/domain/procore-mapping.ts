@@ -160,6 +160,11 @@ export function namesCostCodeByIdAlone(item: Pick<ProcoreRequisitionItem, 'costC
   return !!item.costCodeId && costCodingOf(item).costCode === null;
 }
 
+/** A project's cost codes by id, each as its full code ("03-300"); codes without one are left out. */
+export function costCodeIndex(codes: readonly { id: string; fullCode: string | null }[]): ReadonlyMap<string, string> {
+  return new Map(codes.flatMap((code) => (code.fullCode ? [[code.id, code.fullCode] as const] : [])));
+}
+
 /**
  * The requisition with each item that names its cost code by id alone given that code from the
  * project's cost codes (cost code id → full code). An id the list lacks is marked, so that the

@@ -9,7 +9,7 @@ import type { Connection } from '../app/procore.js';
 import type { MergedAttachments, RequisitionImport } from '../app/imports.js';
 import { UserError } from '../domain/errors.js';
 import { procoreConfigOf } from '../domain/procore-config.js';
-import { namesCostCodeByIdAlone, withProjectCostCodes, type ProcoreCommitment, type ProcoreProject, type ProcoreRequisition, type ProcoreVendor } from '../domain/procore-mapping.js';
+import { costCodeIndex, namesCostCodeByIdAlone, withProjectCostCodes, type ProcoreCommitment, type ProcoreProject, type ProcoreRequisition, type ProcoreVendor } from '../domain/procore-mapping.js';
 import {
   afterPoll,
   decideRequisition,
@@ -49,7 +49,7 @@ interface Lookups {
   commitments: Map<string, Promise<ProcoreCommitment>>;
   vendors: Map<string, Promise<ProcoreVendor | null>>;
   /** Per project: cost code id → full code, read only when an item names its cost code by id alone. */
-  costCodes: Map<string, Promise<Map<string, string>>>;
+  costCodes: Map<string, Promise<ReadonlyMap<string, string>>>;
 }
 
 export async function runProcoreImport(ctx: JobContext, options: ImporterOptions = {}): Promise<JobReport> {
@@ -303,10 +303,7 @@ async function prepareImport(ctx: JobContext, input: PollInput, listed: ProcoreR
 async function withCostCodes(input: PollInput, requisition: ProcoreRequisition): Promise<ProcoreRequisition> {
   if (!requisition.items?.some(namesCostCodeByIdAlone)) return requisition;
   const { connection, project, resources } = input;
-  const codes = await cached(input.lookups.costCodes, project.id, async () => {
-    const list = await resources.costCodes(connection.http, project.id);
-    return new Map(list.flatMap((code) => (code.fullCode ? [[code.id as string, code.fullCode] as const] : [])));
-  });
+  const codes = await cached(input.lookups.costCodes, project.id, async () => costCodeIndex(await resources.costCodes(connection.http, project.id)));
   return withProjectCostCodes(requisition, codes);
 }
 
