@@ -303,16 +303,28 @@ async function prepareImport(ctx: JobContext, input: PollInput, listed: ProcoreR
 async function withCostCodes(input: PollInput, requisition: ProcoreRequisition): Promise<ProcoreRequisition> {
   if (!requisition.items?.some(namesCostCodeByIdAlone)) return requisition;
   const { connection, project, resources } = input;
-  const codes = await cached(input.lookups.costCodes, project.id, async () => costCodeIndex(await resources.costCodes(connection.http, project.id)));
+  const codes = await cached(input.lookups.costCodes, project.id, async () => {
+    try {
+      return costCodeIndex(await resources.costCodes(connection.http, project.id));
+    } catch (error) {
+      if (isAccessProblem(error)) throw error;
+      throw new UserError(`the cost codes of Procore project ${project.name ?? project.id} could not be read (its items name their cost code by id alone): ${(error as Error).message}`);
+    }
+  });
   return withProjectCostCodes(requisition, codes);
 }
 
+/**
+ * One read per key and run. A failed read is kept for the rest of the run too: the client has
+ * already retried it, so asking again for each requisition only multiplies the requests; the
+ * requisitions that needed it fail with its reason and are retried next cycle.
+ */
 function cached<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
   let found = map.get(key);
   if (!found) {
     found = read();
-    // A failed read is not kept: the next requisition asks again.
-    found.catch(() => map.delete(key));
+    // Awaited by each requisition that needs it; until then a failure must not count as unhandled.
+    found.catch(() => undefined);
     map.set(key, found);
   }
   return found;

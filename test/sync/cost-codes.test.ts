@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDesk, type Desk } from '../../source/app/desk.js';
 import { closeMergeWorker } from '../../source/documents/merge.js';
 import { DEMO_COMPANY_ID, startSandbox, type RunningSandbox, type ServedRequest } from '../../source/sandbox/index.js';
-import { addRequisitions, attachFile, readState, removeCostCode, type RequisitionSummary } from '../../source/sandbox/control.js';
+import { addRequisitions, attachFile, clearFaults, readState, removeCostCode, setFault, type RequisitionSummary } from '../../source/sandbox/control.js';
 import type { NewRequisition } from '../../source/sandbox/control.js';
 import type { VaultCycle } from '../../source/sync/loop.js';
 import { pdfWithPages } from '../helpers/files.js';
@@ -141,5 +141,50 @@ describe("an item naming a cost code its project's list does not have", () => {
     const left = cycle.run.report.leftInQueue.find((entry) => entry.id === id);
     expect(left?.reason).toContain('Line 2 has no cost code');
     expect(costCodeReads(cycle.asked)).toEqual([TOWER]);
+  });
+});
+
+describe("a project whose cost codes cannot be read", () => {
+  let added: RequisitionSummary[];
+  let cycle: Awaited<ReturnType<typeof syncOnce>>;
+  beforeAll(async () => {
+    // Every answer of GET /cost_codes is cut short: the client retries, then gives up.
+    await setFault(stateDir, { kind: 'malformed-json', path: '/rest/v1.0/cost_codes' });
+    // More requisitions of one project than the importer reads at once (4).
+    added = await approvedByIdAlone(['786009', '786010', '786013', '786015', '786009', '786013']);
+    try {
+      cycle = await syncOnce();
+    } finally {
+      await clearFaults(stateDir);
+    }
+  });
+
+  it('fails each of its requisitions with a reason that names the read, and imports none with blank lines', async () => {
+    expect(cycle.run.outcome).toBe('ok');
+    expect(cycle.run.report.imported).toEqual([]);
+    expect(cycle.run.report.failed.map((entry) => entry.id).sort()).toEqual(added.map((requisition) => requisition.id).sort());
+    for (const entry of cycle.run.report.failed) {
+      expect(entry.reason).toMatch(
+        /^the cost codes of Procore project Eastside Clinic Renovation could not be read \(its items name their cost code by id alone\): Procore answered GET \/rest\/v1\.0\/cost_codes\?\S+ with a body that is not valid JSON/,
+      );
+    }
+  });
+
+  it('reads the list once for the cycle (with the client\'s own retries), not once more for each requisition', () => {
+    const reads = costCodeReads(cycle.asked);
+    expect(new Set(reads)).toEqual(new Set([CLINIC]));
+    // One read: the client's five attempts at it.
+    expect(reads).toHaveLength(5);
+  });
+
+  it('imports them all on the next cycle once the list can be read', async () => {
+    const next = await syncOnce();
+    expect(next.run.report.failed).toEqual([]);
+    expect(next.run.report.imported.sort()).toEqual(added.map((requisition) => invoiceId(requisition.id)).sort());
+    expect(costCodeReads(next.asked)).toEqual([CLINIC]);
+    for (const requisition of added) {
+      const invoice = await desk.invoices.get(invoiceId(requisition.id));
+      expect(invoice.lines.map((line) => [line.job, line.costCode, line.category]), requisition.id).toEqual(await expectedLines(requisition.id));
+    }
   });
 });
