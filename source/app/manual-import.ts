@@ -6,10 +6,10 @@
 import { remedy, UserError } from '../domain/errors.js';
 import type { ProcoreId } from '../domain/ids.js';
 import { procoreConfigOf } from '../domain/procore-config.js';
-import type { ProcoreProject, ProcoreRequisition } from '../domain/procore-mapping.js';
+import { costCodeIndex, namesCostCodeByIdAlone, withProjectCostCodes, type ProcoreProject, type ProcoreRequisition } from '../domain/procore-mapping.js';
 import { isApproved, syncedElsewhere } from '../domain/sync.js';
 import { requireRole, requireVault, type Vault } from '../domain/vault.js';
-import { commitment as readCommitment, projects as listProjects, requisition as readRequisition, requisitions as listRequisitions, vendor as readVendor } from '../procore/resources.js';
+import { commitment as readCommitment, costCodes as readCostCodes, projects as listProjects, requisition as readRequisition, requisitions as listRequisitions, vendor as readVendor } from '../procore/resources.js';
 import type { DeskContext } from './context.js';
 import { recordImport, whereImported, type ImportOutcome } from './imports.js';
 import { openConnection, type Connection } from './procore.js';
@@ -158,7 +158,9 @@ export async function importRequisition(desk: DeskContext, input: ManualImportIn
   }
   const connection = await openConnection(desk, vault.id);
   try {
-    const { project, requisition } = await findRequisition(connection, companyId, requisitionId, input.project);
+    const { project, requisition: read } = await findRequisition(connection, companyId, requisitionId, input.project);
+    // Items that name their cost code by id alone get it from the project's cost codes, as the sync's import does.
+    const requisition = read.items?.some(namesCostCodeByIdAlone) ? withProjectCostCodes(read, costCodeIndex(await readCostCodes(connection.http, project.id))) : read;
     const other = syncedElsewhere(requisition);
     if (other) throw new UserError(`requisition ${requisitionId} is ${other}; importing it here would pay it twice — nothing was changed`);
     if (!requisition.commitmentId) throw new UserError(`requisition ${requisitionId} names no commitment in Procore; nothing was changed`);

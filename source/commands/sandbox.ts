@@ -1,11 +1,12 @@
 // `apdesk sandbox …`: run the local Procore sandbox of a data dir (<data dir>/sandbox) and drive
-// it — approve and change invoices, attach files, install the app, switch faults, see its state. The driving
+// it — add, approve and change invoices, attach files, install the app, switch faults, see its state. The driving
 // commands change the sandbox's state on disk, so they work whether or not a server is running.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError, UserError } from '../domain/errors.js';
 import {
   FAULT_NAMES,
+  addRequisition,
   approveRequisition,
   attachFile,
   clearFaults,
@@ -20,7 +21,7 @@ import {
 } from '../sandbox/control.js';
 import { FAULT_HELP } from '../sandbox/faults.js';
 import { isLive, readServerInfo } from '../sandbox/server-info.js';
-import { REQUISITION_STATUSES, SandboxStore, type Fault, type RequisitionStatus } from '../sandbox/state.js';
+import { ITEM_CODINGS, REQUISITION_STATUSES, SandboxStore, type Fault, type ItemCoding, type RequisitionStatus } from '../sandbox/state.js';
 import { printJson, stringOption, type Command, type CommandContext } from './command.js';
 import { stopSignal } from './signals.js';
 import { keyValues, oneLine, table } from './format.js';
@@ -162,19 +163,27 @@ export const sandboxAttachCommand: Command = {
   },
 };
 
+const CODING_HELP =
+  'How its items name their cost code: wbs (cost_code_id and a WBS code with typed segments) or\n' +
+  "cost-code-id (cost_code_id alone, no WBS code: the importer looks the code up in the project's cost codes).";
+
+const codingOption = { type: 'string', value: 'CODING', description: 'wbs or cost-code-id: how its items name their cost code', choices: ITEM_CODINGS } as const;
+
 export const sandboxRequisitionCommand: Command = {
   path: ['sandbox', 'requisition'],
-  summary: 'Change a sandbox invoice as Procore or another integration would: its status, origin id, ERP status',
-  usage: 'apdesk sandbox requisition --id ID [--status STATUS] [--origin-id TEXT] [--erp-status TEXT] [--json]',
+  summary: 'Change a sandbox invoice as Procore or another integration would: its status, origin id, ERP status, item coding',
+  usage: 'apdesk sandbox requisition --id ID [--status STATUS] [--origin-id TEXT] [--erp-status TEXT] [--coding wbs|cost-code-id] [--json]',
   details:
     'An origin id says another integration already synced the invoice to an accounting system; an ERP\n' +
-    "status is its state there. Give '' to clear either. The invoice's updated_at moves forward when\n" +
-    'anything changed, as an importer polling Procore would see it.',
+    "status is its state there. Give '' to clear either.\n" +
+    CODING_HELP +
+    "\nThe invoice's updated_at moves forward when anything changed, as an importer polling Procore would see it.",
   options: {
     id: { type: 'string', value: 'ID', description: 'the Procore requisition id (see `apdesk sandbox status`)' },
     status: { type: 'string', value: 'STATUS', description: 'the new status', choices: REQUISITION_STATUSES },
     'origin-id': { type: 'string', value: 'TEXT', description: "another integration's id for it ('' clears it)" },
     'erp-status': { type: 'string', value: 'TEXT', description: "its status in the accounting system, e.g. synced ('' clears it)" },
+    coding: codingOption,
   },
   json: true,
   async run(ctx) {
@@ -184,19 +193,58 @@ export const sandboxRequisitionCommand: Command = {
     const status = stringOption(ctx.values, 'status') as RequisitionStatus | undefined;
     const originId = stringOption(ctx.values, 'origin-id');
     const erpStatus = stringOption(ctx.values, 'erp-status');
-    if (status === undefined && originId === undefined && erpStatus === undefined) {
-      throw new UsageError(`say what to change with --status, --origin-id or --erp-status: ${this.usage}`);
+    const itemCoding = stringOption(ctx.values, 'coding') as ItemCoding | undefined;
+    if (status === undefined && originId === undefined && erpStatus === undefined && itemCoding === undefined) {
+      throw new UsageError(`say what to change with --status, --origin-id, --erp-status or --coding: ${this.usage}`);
     }
     const changes: RequisitionChanges = {
       ...(status !== undefined ? { status } : {}),
       ...(originId !== undefined ? { originId } : {}),
       ...(erpStatus !== undefined ? { erpStatus } : {}),
+      ...(itemCoding !== undefined ? { itemCoding } : {}),
     };
     const changed = await updateRequisition(await stateDirOf(ctx), id, changes);
     if (ctx.json) return printJson(ctx, changed);
     ctx.out(
       `Requisition ${changed.id} (${changed.commitmentNumber} #${changed.number}, ${oneLine(changed.vendorName)}) is ${changed.status}, ` +
-        `origin id ${changed.originId === null ? 'none' : `'${oneLine(changed.originId)}'`}, ERP status ${changed.erpStatus === null ? 'none' : `'${oneLine(changed.erpStatus)}'`}; updated at ${changed.updatedAt}.`,
+        `origin id ${changed.originId === null ? 'none' : `'${oneLine(changed.originId)}'`}, ERP status ${changed.erpStatus === null ? 'none' : `'${oneLine(changed.erpStatus)}'`}` +
+        `${changed.itemCoding === 'wbs' ? '' : ', items naming their cost code by cost_code_id alone'}; updated at ${changed.updatedAt}.`,
+    );
+  },
+};
+
+export const sandboxRequisitionAddCommand: Command = {
+  path: ['sandbox', 'requisition', 'add'],
+  summary: "Add a subcontractor invoice to a sandbox commitment, the next in its sequence",
+  usage: 'apdesk sandbox requisition add --commitment ID [--status STATUS] [--invoice-number TEXT] [--coding wbs|cost-code-id] [--json]',
+  details:
+    "Each line bills 10% of what is left on the commitment's line. It has no attachment: add one with\n" +
+    '`apdesk sandbox attach`, or an automated import waits for it.\n' +
+    CODING_HELP,
+  options: {
+    commitment: { type: 'string', value: 'ID', description: 'the Procore commitment id (see `apdesk sandbox status --json`)' },
+    status: { type: 'string', value: 'STATUS', description: 'its status (default under_review)', choices: REQUISITION_STATUSES },
+    'invoice-number': { type: 'string', value: 'TEXT', description: "the subcontractor's invoice number (default <commitment>-<number>)" },
+    coding: codingOption,
+  },
+  json: true,
+  async run(ctx) {
+    const commitmentId = stringOption(ctx.values, 'commitment')?.trim();
+    if (!commitmentId) throw new UsageError(`say which commitment with --commitment ID: ${this.usage}`);
+    if (!/^\d+$/.test(commitmentId)) throw new UsageError(`--commitment takes a Procore commitment id (digits), not '${commitmentId}'`);
+    const status = stringOption(ctx.values, 'status') as RequisitionStatus | undefined;
+    const invoiceNumber = stringOption(ctx.values, 'invoice-number');
+    const itemCoding = stringOption(ctx.values, 'coding') as ItemCoding | undefined;
+    const added = await addRequisition(await stateDirOf(ctx), {
+      commitmentId,
+      ...(status !== undefined ? { status } : {}),
+      ...(invoiceNumber !== undefined ? { invoiceNumber: invoiceNumber.trim() || null } : {}),
+      ...(itemCoding !== undefined ? { itemCoding } : {}),
+    });
+    if (ctx.json) return printJson(ctx, added);
+    ctx.out(
+      `Added requisition ${added.id} (${added.commitmentNumber} #${added.number}, ${oneLine(added.vendorName)}, ${added.amount}), ${added.status}` +
+        `${added.itemCoding === 'wbs' ? '' : ', items naming their cost code by cost_code_id alone'}; it has no attachment yet — \`apdesk sandbox attach --requisition ${added.id} FILE\`.`,
     );
   },
 };
@@ -353,6 +401,7 @@ export const SANDBOX_COMMANDS: readonly Command[] = [
   sandboxApproveCommand,
   sandboxAttachCommand,
   sandboxRequisitionCommand,
+  sandboxRequisitionAddCommand,
   sandboxAppInstalledCommand,
   sandboxFaultCommand,
   sandboxFaultsCommand,

@@ -28,6 +28,8 @@ export interface ProcoreRequisitionItem {
   costCode: string | null;
   /** The item's cost code record, when Procore gives only its id (resolved through the cost codes endpoint). */
   costCodeId?: ProcoreId | null;
+  /** Set by withProjectCostCodes when the project's cost codes have no code with costCodeId. */
+  costCodeNotInProject?: boolean;
   wbsCode: ProcoreWbsCode | null;
   workCompletedThisPeriod: Cents;
   /** A running balance (G703 column F): what is stored now, not what this period added. */
@@ -153,6 +155,31 @@ export function costCodingOf(item: Pick<ProcoreRequisitionItem, 'costCode' | 'wb
   return { costCode, category: null };
 }
 
+/** Whether an item names its cost code by cost_code_id alone: no WBS segment and no code of its own carry it. */
+export function namesCostCodeByIdAlone(item: Pick<ProcoreRequisitionItem, 'costCode' | 'costCodeId' | 'wbsCode'>): boolean {
+  return !!item.costCodeId && costCodingOf(item).costCode === null;
+}
+
+/** A project's cost codes by id, each as its full code ("03-300"); codes without one are left out. */
+export function costCodeIndex(codes: readonly { id: string; fullCode: string | null }[]): ReadonlyMap<string, string> {
+  return new Map(codes.flatMap((code) => (code.fullCode ? [[code.id, code.fullCode] as const] : [])));
+}
+
+/**
+ * The requisition with each item that names its cost code by id alone given that code from the
+ * project's cost codes (cost code id → full code). An id the list lacks is marked, so that the
+ * mapping names it instead of saying Procore gave no cost code.
+ */
+export function withProjectCostCodes(requisition: ProcoreRequisition, codes: ReadonlyMap<string, string>): ProcoreRequisition {
+  if (!requisition.items?.some(namesCostCodeByIdAlone)) return requisition;
+  const items = requisition.items.map((item) => {
+    if (!namesCostCodeByIdAlone(item)) return item;
+    const code = codes.get(item.costCodeId!);
+    return code ? { ...item, costCode: code } : { ...item, costCodeNotInProject: true };
+  });
+  return { ...requisition, items };
+}
+
 /**
  * What a line bills this period: work completed this period, plus the materials newly stored —
  * the stored balance now, less the balance of the previous period, plus what moved from storage
@@ -213,7 +240,13 @@ export function mapRequisition(bundle: RequisitionBundle): MappedInvoice {
   const items = requisition.items ?? refuse('items', 'is missing (read the requisition with view=extended or view=items)');
   const lines: InvoiceLine[] = items.map((item, index) => {
     const coding = costCodingOf(item);
-    if (!coding.costCode) warnings.push(`line ${index + 1} has no cost code or WBS code in Procore — enter the cost code`);
+    if (!coding.costCode) {
+      warnings.push(
+        item.costCodeNotInProject && item.costCodeId
+          ? `line ${index + 1} names Procore cost code id ${item.costCodeId}, which is not among the cost codes of Procore project ${job ?? projectId} (it may have been deleted there) — enter the cost code, or correct the line in Procore`
+          : `line ${index + 1} has no cost code or WBS code in Procore — enter the cost code`,
+      );
+    }
     return {
       id: `L${index + 1}`,
       type: lineType,

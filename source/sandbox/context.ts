@@ -10,4 +10,15 @@ export interface SandboxContext {
   storageUrl: string;
   /** Overrides the stored access-token lifetime for tokens this server issues. */
   accessTokenLifetimeSec?: number;
+  /** Told of every answer on the API listener (see SandboxOptions.onServed). */
+  onServed?: (served: ServedRequest) => void;
+}
+
+/** One request the API listener answered: what was asked and the status it got. */
+export interface ServedRequest {
+  method: string;
+  /** The path alone, e.g. /rest/v1.0/cost_codes. */
+  path: string;
+  query: URLSearchParams;
+  status: number;
 }

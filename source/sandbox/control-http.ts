@@ -10,6 +10,7 @@ import {
   clearFaults,
   listFaults,
   listPayments,
+  removeCostCode,
   sandboxStatus,
   setFault,
   setAppInstalled,
@@ -77,6 +78,7 @@ export async function handleControl(context: SandboxContext, request: SandboxReq
         ...(body.status !== undefined ? { status: body.status as RequisitionChanges['status'] } : {}),
         ...(body.originId !== undefined ? { originId: nullableText(body.originId, 'originId') } : {}),
         ...(body.erpStatus !== undefined ? { erpStatus: nullableText(body.erpStatus, 'erpStatus') } : {}),
+        ...(body.itemCoding !== undefined ? { itemCoding: body.itemCoding as RequisitionChanges['itemCoding'] } : {}),
       };
       return jsonResponse(200, await updateRequisition(context.stateDir, change[1]!, changes, options));
     }
@@ -88,6 +90,11 @@ export async function handleControl(context: SandboxContext, request: SandboxReq
       const touchUpdatedAt = request.query.get('touch_updated_at') !== 'false';
       const stored = await attachFile(context.stateDir, attach[1]!, { filename, bytes: request.body, ...(contentType ? { contentType } : {}) }, { ...options, touchUpdatedAt });
       return jsonResponse(201, stored);
+    }
+    const costCode = /^DELETE \/_sandbox\/projects\/(\d+)\/cost_codes\/(\d+)$/.exec(route);
+    if (costCode) {
+      await removeCostCode(context.stateDir, costCode[1]!, costCode[2]!);
+      return jsonResponse(200, { projectId: costCode[1], costCodeId: costCode[2], removed: true });
     }
     const app = /^PUT \/_sandbox\/companies\/(\d+)\/app-installed$/.exec(route);
     if (app) {

@@ -9,6 +9,7 @@ import { isLive, readServerInfo, type ServerInfo } from './server-info.js';
 import {
   FAULT_KINDS,
   FILE_LINKS,
+  ITEM_CODINGS,
   REQUISITION_STATUSES,
   SandboxStore,
   filePath,
@@ -18,6 +19,7 @@ import {
   type Fault,
   type FaultKind,
   type FileLinks,
+  type ItemCoding,
   type RateWindow,
   type Requisition,
   type RequisitionItem,
@@ -78,6 +80,8 @@ export interface RequisitionSummary {
   /** Set when another integration synced it to an accounting system. */
   originId: string | null;
   erpStatus: string | null;
+  /** How its items name their cost code (see ItemCoding). */
+  itemCoding: ItemCoding;
 }
 
 export interface PaymentSummary {
@@ -160,7 +164,20 @@ export function summarize(state: SandboxState, requisition: Requisition): Requis
     electronicSignature: requisition.electronicSignatureId !== null,
     originId: requisition.originId,
     erpStatus: requisition.erpStatus ?? null,
+    itemCoding: requisition.itemCoding ?? 'wbs',
   };
+}
+
+function checkItemCoding(coding: ItemCoding | undefined): void {
+  if (coding !== undefined && !ITEM_CODINGS.includes(coding)) {
+    throw new UserError(`unknown item coding '${String(coding)}' — use ${ITEM_CODINGS.join(' or ')}`);
+  }
+}
+
+/** Sets how a requisition's items name their cost code; `wbs` is kept as absent, as in older states. */
+function setItemCoding(requisition: Requisition, coding: ItemCoding): void {
+  if (coding === 'wbs') delete requisition.itemCoding;
+  else requisition.itemCoding = coding;
 }
 
 export async function setRequisitionStatus(
@@ -187,6 +204,8 @@ export interface RequisitionChanges {
   originId?: string | null;
   /** Its status in an accounting system (Procore's erp_status); null or '' clears it. */
   erpStatus?: string | null;
+  /** How its items name their cost code from now on. */
+  itemCoding?: ItemCoding;
 }
 
 /** Text for origin_id or erp_status: trimmed, '' as null, refused when too long or on several lines. */
@@ -198,8 +217,8 @@ function fieldText(value: string | null | undefined, what: string, max: number):
 }
 
 /**
- * Changes a requisition's status, origin id or ERP status, as Procore (or another integration)
- * would. Its updated_at moves forward when anything changed, so an importer polling on updated_at
+ * Changes a requisition's status, origin id, ERP status or item coding, as Procore (or another
+ * integration) would. Its updated_at moves forward when anything changed, so an importer polling on updated_at
  * sees it; a change to what it already is leaves it alone.
  */
 export function updateRequisition(stateDir: string, requisitionId: string, changes: RequisitionChanges, options?: ControlOptions): Promise<RequisitionSummary> {
@@ -209,6 +228,7 @@ export function updateRequisition(stateDir: string, requisitionId: string, chang
   let originId: string | null | undefined;
   let erpStatus: string | null | undefined;
   try {
+    checkItemCoding(changes.itemCoding);
     originId = changes.originId === undefined ? undefined : fieldText(changes.originId, 'the origin id', 255);
     erpStatus = changes.erpStatus === undefined ? undefined : fieldText(changes.erpStatus, 'the ERP status', 100);
   } catch (error) {
@@ -229,6 +249,10 @@ export function updateRequisition(stateDir: string, requisitionId: string, chang
     if (erpStatus !== undefined && erpStatus !== (requisition.erpStatus ?? null)) {
       if (erpStatus === null) delete requisition.erpStatus;
       else requisition.erpStatus = erpStatus;
+      changed = true;
+    }
+    if (changes.itemCoding !== undefined && changes.itemCoding !== (requisition.itemCoding ?? 'wbs')) {
+      setItemCoding(requisition, changes.itemCoding);
       changed = true;
     }
     if (changed) touch(requisition, stamp(options));
@@ -311,10 +335,13 @@ export interface NewRequisition {
   percentOfRemaining?: number;
   /** YYYY-MM-DD; default: the day of `now`. */
   billingDate?: string;
+  /** How its items name their cost code (default `wbs`). */
+  itemCoding?: ItemCoding;
 }
 
 /** Adds requisitions on existing commitments, each the next in its commitment's sequence. */
 export async function addRequisitions(stateDir: string, specs: NewRequisition[], options?: ControlOptions): Promise<RequisitionSummary[]> {
+  for (const spec of specs) checkItemCoding(spec.itemCoding);
   return store(stateDir).update((state) => {
     const now = stamp(options);
     return specs.map((spec) => {
@@ -350,6 +377,7 @@ export async function addRequisitions(stateDir: string, specs: NewRequisition[],
         submittedAt: status === 'draft' ? null : billing, paymentDate: null, final: false, originId: null, originData: null,
         electronicSignatureId: null, comment: null, createdAt: at, updatedAt: at, attachmentIds: [], items,
       };
+      setItemCoding(requisition, spec.itemCoding ?? 'wbs');
       state.requisitions.push(requisition);
       return summarize(state, requisition);
     });
@@ -359,6 +387,23 @@ export async function addRequisitions(stateDir: string, specs: NewRequisition[],
 export async function addRequisition(stateDir: string, spec: NewRequisition, options?: ControlOptions): Promise<RequisitionSummary> {
   const [added] = await addRequisitions(stateDir, [spec], options);
   return added!;
+}
+
+/**
+ * Takes a cost code off a project's cost codes list (GET /cost_codes no longer has it), while the
+ * commitment lines and requisition items that use it keep naming it by cost_code_id: how an item
+ * comes to name a code its project's list does not have. Whether Procore lets a code in use go is
+ * not documented; a client must cope with such an item either way.
+ */
+export function removeCostCode(stateDir: string, projectId: string, costCodeId: string): Promise<void> {
+  return store(stateDir).update((state) => {
+    const project = state.projects.find((candidate) => candidate.id === String(projectId).trim());
+    if (!project) throw new SandboxNotFoundError(`no project ${projectId} in the sandbox`);
+    const id = String(costCodeId).trim();
+    const used = state.commitments.some((commitment) => commitment.projectId === project.id && commitment.lines.some((line) => line.costCodeId === id));
+    if (!used) throw new SandboxNotFoundError(`project ${project.projectNumber} (${project.id}) has no cost code ${id} in the sandbox`);
+    if (!project.removedCostCodeIds?.includes(id)) project.removedCostCodeIds = [...(project.removedCostCodeIds ?? []), id];
+  });
 }
 
 function positiveNumber(value: number | undefined, what: string, integer = true): void {

@@ -2,7 +2,7 @@
 // subset apdesk uses, attachments behind a storage redirect, rate limits and fault switches.
 // Its state lives on disk (stateDir), so several processes, each with its own server, share one Procore.
 import { join, resolve } from 'node:path';
-import type { SandboxContext } from './context.js';
+import type { SandboxContext, ServedRequest } from './context.js';
 import { demoSeed, emptySeed } from './demo-seed.js';
 import { isLive, readServerInfo, removeServerInfo, writeServerInfo, type ServerInfo } from './server-info.js';
 import { closeServer, startListeners } from './server.js';
@@ -10,6 +10,7 @@ import { SandboxStore } from './state.js';
 
 export { DEMO_APP, DEMO_USERS, DEMO_COMPANY_ID, DEMO_SECOND_COMPANY_ID, DEMO_REQUISITIONS, DEMO_LEDGER_CODES, DEMO_PDF_PASSWORD } from './demo-seed.js';
 export type { ServerInfo } from './server-info.js';
+export type { ServedRequest } from './context.js';
 
 export interface SandboxOptions {
   /** Folder holding the sandbox state (the demo uses <dataDir>/sandbox). */
@@ -26,6 +27,8 @@ export interface SandboxOptions {
   clock?: () => number;
   /** Write stateDir/server.json so other processes find this server (ensureSandbox and `apdesk sandbox` do). */
   advertise?: boolean;
+  /** Told of every answer on the API listener, control API included: how a test counts what a client asked. */
+  onServed?: (served: ServedRequest) => void;
 }
 
 export interface RunningSandbox {
@@ -51,6 +54,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     apiUrl: '',
     storageUrl: '',
     ...(options.accessTokenLifetimeSec !== undefined ? { accessTokenLifetimeSec: options.accessTokenLifetimeSec } : {}),
+    ...(options.onServed ? { onServed: options.onServed } : {}),
   };
   const startedAt = new Date().toISOString();
   const endpoint = () => ({

@@ -3,7 +3,7 @@
 import { formatMoney, type Cents } from '../domain/money.js';
 import { int } from './json.js';
 import { fileLink, type LinkIssuer } from './storage.js';
-import type { Commitment, CommitmentLine, ContractPayment, Project, Requisition, RequisitionItem, SandboxState, Vendor } from './state.js';
+import type { Commitment, CommitmentLine, ContractPayment, ItemCoding, Project, Requisition, RequisitionItem, SandboxState, Vendor } from './state.js';
 
 const money = (cents: number) => formatMoney(cents as Cents);
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
@@ -74,7 +74,7 @@ function wbsCodeJson(line: CommitmentLine) {
   };
 }
 
-function itemJson(commitment: Commitment | undefined, item: RequisitionItem) {
+function itemJson(commitment: Commitment | undefined, item: RequisitionItem, coding: ItemCoding) {
   const line = lineOf(commitment, item);
   const toDate = item.workFromPrevious + item.workThisPeriod + item.materialsStored;
   const carried = carriedMaterials(item);
@@ -89,7 +89,7 @@ function itemJson(commitment: Commitment | undefined, item: RequisitionItem) {
     position: item.lineNumber,
     description_of_work: item.description,
     cost_code_id: int(line?.costCodeId ?? null),
-    wbs_code: line ? wbsCodeJson(line) : null,
+    wbs_code: line && coding === 'wbs' ? wbsCodeJson(line) : null,
     scheduled_value: money(item.scheduledValue),
     work_completed_from_previous_application: money(item.workFromPrevious),
     work_completed_this_period: money(item.workThisPeriod),
@@ -185,7 +185,7 @@ export function requisitionJson(state: SandboxState, requisition: Requisition, v
     }),
     electronic_signature_id: int(requisition.electronicSignatureId),
     custom_fields: {},
-    items: view.items ? requisition.items.map((item) => itemJson(commitment, item)) : undefined,
+    items: view.items ? requisition.items.map((item) => itemJson(commitment, item, requisition.itemCoding ?? 'wbs')) : undefined,
     item_packages: view.items ? [] : undefined,
   };
 }
@@ -382,12 +382,16 @@ export interface ProjectCostCode {
   createdAt: string;
 }
 
-/** The cost codes a project's commitment lines use, each once, in the order they first appear. */
+/**
+ * The cost codes a project's commitment lines use, each once, in the order they first appear; less
+ * those taken off the project's list.
+ */
 export function projectCostCodes(state: SandboxState, projectId: string): ProjectCostCode[] {
+  const removed = new Set(state.projects.find((project) => project.id === projectId)?.removedCostCodeIds ?? []);
   const codes = new Map<string, ProjectCostCode>();
   for (const commitment of state.commitments.filter((candidate) => candidate.projectId === projectId).sort(byId)) {
     for (const line of commitment.lines) {
-      if (!codes.has(line.costCodeId)) {
+      if (!codes.has(line.costCodeId) && !removed.has(line.costCodeId)) {
         codes.set(line.costCodeId, { id: line.costCodeId, fullCode: line.costCode, name: line.costCodeName, projectId, position: codes.size + 1, createdAt: commitment.createdAt });
       }
     }

@@ -120,8 +120,10 @@ export async function startListeners(
       let faults: AppliedFaults | null = null;
       let rate: Record<string, string> | null = null;
       let head = false;
+      let asked: SandboxRequest | null = null;
       try {
         const request = await toRequest(message, context.apiUrl);
+        asked = request;
         head = request.method === 'HEAD';
         if (request.path === '/_sandbox' || request.path.startsWith('/_sandbox/')) {
           answer = await handleControl(context, request, endpoint());
@@ -161,6 +163,7 @@ export async function startListeners(
         const text = typeof answer.body === 'string' ? answer.body : Buffer.from(answer.body).toString('utf8');
         answer = { ...answer, status: 200, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))) };
       }
+      if (asked) context.onServed?.({ method: asked.method, path: asked.path, query: asked.query, status: answer.status });
       send(response, answer, head);
     })().catch((error) => {
       response.destroy(error as Error);

@@ -21,6 +21,14 @@ export const REQUISITION_STATUSES = [
 ] as const;
 export type RequisitionStatus = (typeof REQUISITION_STATUSES)[number];
 
+/**
+ * How a requisition's items name their cost code: `wbs`, cost_code_id and a WBS code whose typed
+ * segments carry the code (what the sandbox sends by default); or `cost-code-id`, cost_code_id
+ * alone with wbs_code null, so that a client must look the code up in the project's cost codes.
+ */
+export const ITEM_CODINGS = ['wbs', 'cost-code-id'] as const;
+export type ItemCoding = (typeof ITEM_CODINGS)[number];
+
 export interface RateWindow {
   limit: number;
   windowSec: number;
@@ -89,6 +97,11 @@ export interface Project {
   stateCode: string;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Cost codes taken off the project's cost codes list (GET /cost_codes) while its commitment lines
+   * and requisition items still name them by id; absent is none.
+   */
+  removedCostCodeIds?: string[];
 }
 
 export interface Vendor {
@@ -188,6 +201,8 @@ export interface Requisition {
   /** The requisition's status in an accounting system, as Procore's ERP integration sets it; absent is none. */
   erpStatus?: string | null;
   electronicSignatureId: string | null;
+  /** How its items name their cost code; absent is `wbs`. */
+  itemCoding?: ItemCoding;
   comment: string | null;
   createdAt: string;
   updatedAt: string;

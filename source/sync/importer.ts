@@ -9,7 +9,7 @@ import type { Connection } from '../app/procore.js';
 import type { MergedAttachments, RequisitionImport } from '../app/imports.js';
 import { UserError } from '../domain/errors.js';
 import { procoreConfigOf } from '../domain/procore-config.js';
-import type { ProcoreCommitment, ProcoreProject, ProcoreRequisition, ProcoreVendor } from '../domain/procore-mapping.js';
+import { costCodeIndex, namesCostCodeByIdAlone, withProjectCostCodes, type ProcoreCommitment, type ProcoreProject, type ProcoreRequisition, type ProcoreVendor } from '../domain/procore-mapping.js';
 import {
   afterPoll,
   decideRequisition,
@@ -49,7 +49,7 @@ interface Lookups {
   commitments: Map<string, Promise<ProcoreCommitment>>;
   vendors: Map<string, Promise<ProcoreVendor | null>>;
   /** Per project: cost code id → full code, read only when an item names its cost code by id alone. */
-  costCodes: Map<string, Promise<Map<string, string>>>;
+  costCodes: Map<string, Promise<ReadonlyMap<string, string>>>;
 }
 
 export async function runProcoreImport(ctx: JobContext, options: ImporterOptions = {}): Promise<JobReport> {
@@ -266,8 +266,7 @@ async function prepareImport(ctx: JobContext, input: PollInput, listed: ProcoreR
   const { connection, project, resources } = input;
   const config = procoreConfigOf(vault);
   // The list with view=extended carries items; a list that does not is completed by one GET.
-  const requisition = listed.items ? listed : await resources.requisition(connection.http, project.id, listed.id);
-  await resolveCostCodes(input, requisition);
+  const requisition = await withCostCodes(input, listed.items ? listed : await resources.requisition(connection.http, project.id, listed.id));
   const decision = decideRequisition(requisition);
   if (decision.action !== 'import') throw new Error(`requisition ${requisition.id} changed while it was read (${decision.reason}); it is looked at again next cycle`);
   const commitmentId = requisition.commitmentId;
@@ -298,26 +297,34 @@ async function prepareImport(ctx: JobContext, input: PollInput, listed: ProcoreR
 }
 
 /**
- * An item that names its cost code only by id (no code, no typed WBS segment) gets the code from
- * the project's cost codes, read once per project and run.
+ * An item that names its cost code by id alone (no code, no WBS segment) gets the code from the
+ * project's cost codes, read once per project and run, and only when some item needs them.
  */
-async function resolveCostCodes(input: PollInput, requisition: ProcoreRequisition): Promise<void> {
-  const unnamed = (requisition.items ?? []).filter((item) => !item.costCode && item.costCodeId && !item.wbsCode?.segments.some((segment) => segment.type === 'cost_code'));
-  if (!unnamed.length) return;
+async function withCostCodes(input: PollInput, requisition: ProcoreRequisition): Promise<ProcoreRequisition> {
+  if (!requisition.items?.some(namesCostCodeByIdAlone)) return requisition;
   const { connection, project, resources } = input;
   const codes = await cached(input.lookups.costCodes, project.id, async () => {
-    const list = await resources.costCodes(connection.http, project.id);
-    return new Map(list.flatMap((code) => (code.fullCode ? [[code.id as string, code.fullCode] as const] : [])));
+    try {
+      return costCodeIndex(await resources.costCodes(connection.http, project.id));
+    } catch (error) {
+      if (isAccessProblem(error)) throw error;
+      throw new UserError(`the cost codes of Procore project ${project.name ?? project.id} could not be read (its items name their cost code by id alone): ${(error as Error).message}`);
+    }
   });
-  for (const item of unnamed) item.costCode = codes.get(item.costCodeId!) ?? null;
+  return withProjectCostCodes(requisition, codes);
 }
 
+/**
+ * One read per key and run. A failed read is kept for the rest of the run too: the client has
+ * already retried it, so asking again for each requisition only multiplies the requests; the
+ * requisitions that needed it fail with its reason and are retried next cycle.
+ */
 function cached<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
   let found = map.get(key);
   if (!found) {
     found = read();
-    // A failed read is not kept: the next requisition asks again.
-    found.catch(() => map.delete(key));
+    // Awaited by each requisition that needs it; until then a failure must not count as unhandled.
+    found.catch(() => undefined);
     map.set(key, found);
   }
   return found;

@@ -11,6 +11,7 @@ import {
   sandboxFaultCommand,
   sandboxFaultsClearCommand,
   sandboxFaultsCommand,
+  sandboxRequisitionAddCommand,
   sandboxRequisitionCommand,
   sandboxStatusCommand,
   sandboxTokenLifetimeCommand,
@@ -86,7 +87,7 @@ describe('apdesk sandbox commands', () => {
     expect(json).toMatchObject({ id, originId: null, erpStatus: 'synced', status: 'approved_as_noted' });
     expect(json.updatedAt > before).toBe(true);
     expect(await run(sandboxStatusCommand)).toMatch(/1280602 .* ERP synced/);
-    await expect(run(sandboxRequisitionCommand, [], { id })).rejects.toThrow(/say what to change with --status, --origin-id or --erp-status/);
+    await expect(run(sandboxRequisitionCommand, [], { id })).rejects.toThrow(/say what to change with --status, --origin-id, --erp-status or --coding/);
     await expect(run(sandboxRequisitionCommand, [], { 'erp-status': 'x' })).rejects.toBeInstanceOf(UsageError);
     await expect(run(sandboxRequisitionCommand, [], { id: 'R-1', 'erp-status': 'x' })).rejects.toThrow(/--id takes a Procore requisition id \(digits\)/);
     await expect(run(sandboxRequisitionCommand, [], { id: '999', 'erp-status': 'x' })).rejects.toThrow('no requisition 999 in the sandbox');
@@ -126,6 +127,26 @@ describe('apdesk sandbox commands', () => {
     expect(text).toContain('not running (start it with `apdesk sandbox`)');
     expect(text).toMatch(/9007199254740997\s+2303\s+SC-2303-01\s+ELEC-02/);
     expect(text).toContain('+DocuSign');
+  });
+
+  it('requisition add: the next invoice on a commitment, its items coded by cost_code_id alone on request; requisition --coding switches it', async () => {
+    const text = await run(sandboxRequisitionAddCommand, [], { commitment: '786001', status: 'approved', coding: 'cost-code-id' });
+    const [, id, amount] = /^Added requisition (\d+) \(SC-2301-01 #4, ABC Concrete Co\., (\d+\.\d\d)\)/.exec(text) ?? [];
+    expect(Number(amount)).toBeGreaterThan(0);
+    expect(text).toBe(
+      `Added requisition ${id} (SC-2301-01 #4, ABC Concrete Co., ${amount}), approved, items naming their cost code by cost_code_id alone; ` +
+        `it has no attachment yet — \`apdesk sandbox attach --requisition ${id} FILE\`.`,
+    );
+    expect((await readState(join(dataDir, 'sandbox'))).requisitions.find((r) => r.id === id)).toMatchObject({ status: 'approved', itemCoding: 'cost-code-id', attachmentIds: [] });
+    const plain = JSON.parse(await run(sandboxRequisitionAddCommand, [], { commitment: '786001', 'invoice-number': 'ABC-77' }, true));
+    expect(plain).toMatchObject({ commitmentNumber: 'SC-2301-01', number: 5, invoiceNumber: 'ABC-77', status: 'under_review', itemCoding: 'wbs' });
+    expect(await run(sandboxRequisitionCommand, [], { id: plain.id, coding: 'cost-code-id' })).toMatch(
+      new RegExp(`^Requisition ${plain.id} \\(SC-2301-01 #5, ABC Concrete Co\\.\\) is under_review, origin id none, ERP status none, items naming their cost code by cost_code_id alone; updated at \\S+Z\\.$`),
+    );
+    expect(JSON.parse(await run(sandboxRequisitionCommand, [], { id: plain.id, coding: 'wbs' }, true)).itemCoding).toBe('wbs');
+    await expect(run(sandboxRequisitionAddCommand)).rejects.toThrow(/say which commitment with --commitment ID/);
+    await expect(run(sandboxRequisitionAddCommand, [], { commitment: 'SC-1' })).rejects.toThrow(/--commitment takes a Procore commitment id \(digits\)/);
+    await expect(run(sandboxRequisitionAddCommand, [], { commitment: '42' })).rejects.toThrow('no commitment 42 in the sandbox');
   });
 
   it('say how to start a sandbox when the data dir has none', async () => {

@@ -2,7 +2,8 @@
 // document) from a requisition, without the sync loop and without the cloud-sync licence.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDesk } from '../../source/app/desk.js';
-import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, type RunningSandbox } from '../../source/sandbox/index.js';
+import { DEMO_COMPANY_ID, DEMO_REQUISITIONS, sandboxStateDir, type RunningSandbox } from '../../source/sandbox/index.js';
+import { addRequisitions } from '../../source/sandbox/control.js';
 import { closeMergeWorker } from '../../source/documents/merge.js';
 import { expectOk, runCli } from '../helpers/cli.js';
 import { snapshot } from '../helpers/temp.js';
@@ -93,6 +94,18 @@ describe('procore import', () => {
     const missing = await cli(['procore', 'import', '--vault', VAULT, '--requisition', '999999']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no requisition 999999 in the 3 Procore projects the connected user can see');
+  });
+
+  it("gives lines that name their cost code by cost_code_id alone the code from the project's cost codes", async () => {
+    // SC-2301-02 on the tower (job 2301) bills 05-120 twice and 05-500.
+    const [added] = await addRequisitions(sandboxStateDir(dir), [{ commitmentId: '786002', status: 'approved', itemCoding: 'cost-code-id' }]);
+    const { invoice } = JSON.parse((await ok(['procore', 'import', '--vault', VAULT, '--requisition', added!.id, '--json'])).stdout);
+    expect(invoice.lines.map((line: { job: string; costCode: string }) => [line.job, line.costCode])).toEqual([
+      ['2301', '05-120'],
+      ['2301', '05-120'],
+      ['2301', '05-500'],
+    ]);
+    expect(invoice.notes ?? []).not.toContainEqual(expect.stringMatching(/cost code/));
   });
 
   it('the automated import later finds them imported and imports neither again', async () => {
