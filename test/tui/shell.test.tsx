@@ -29,8 +29,9 @@ async function mount(desk: Desk, size = { columns: 80, rows: 24 }, problems?: Pr
   await act(async () => {
     app = render(<Shell desk={desk} panes={PANES} loop={loopControl(desk)} size={size} welcome="Welcome: press ? for every key" {...(problems ? { problems } : {})} />);
   });
-  // Loads settle: the vaults, the pane's data.
-  for (let n = 0; n < 5; n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 20)));
+  // Loads settle: the vaults, then the pane's data (on a loaded machine this takes a while).
+  const settled = (frame: string) => frame.includes('q quit') && !/No vault yet|Loading…|apdesk — no vault yet/.test(frame);
+  for (let n = 0; n < 5 || (n < 200 && !settled(app.lastFrame() ?? '')); n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 20)));
   const press = async (key: string) => {
     await act(async () => {
       app.stdin.write(key);
