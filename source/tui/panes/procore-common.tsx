@@ -23,6 +23,36 @@ export function procoreGate(vault: Vault): ProcoreGate {
   }
 }
 
+/** What every Procore pane's state holds first: whether it has loaded, the vault's name, its gate. */
+export interface ProcorePage {
+  loaded: boolean;
+  gate: ProcoreGate;
+  vaultName: string | null;
+}
+
+/** The page part of a pane's `loaded` action, as its reducer keeps it. */
+export function loadedPage(action: { vaultName: string; gate: ProcoreGate }): ProcorePage {
+  return { loaded: true, vaultName: action.vaultName, gate: action.gate };
+}
+
+/** Why a Procore pane cannot act at all now (for its bindings' `unavailable`), or null. */
+export function pageBlocked({ state, vaultId }: { state: ProcorePage; vaultId: string | null }): string | null {
+  if (vaultId === null) return 'no vault yet';
+  if (!state.loaded) return 'still loading';
+  if (state.gate) return state.gate.kind === 'not-sage' ? 'this vault is not bridged to Sage 100 or Sage 300' : 'the vault has no procore licence';
+  return null;
+}
+
+/** What a Procore pane draws instead of its content while loading, without a vault, or gated; null when it draws its content. */
+export function PageStandIn({ state, vaultId, width, height }: { state: ProcorePage; vaultId: string | null; width: number; height: number }): ReactElement | null {
+  if (!state.loaded) return <LinesView lines={[[{ text: 'Loading…', dim: true }]]} width={width} height={height} />;
+  if (vaultId === null || state.vaultName === null) return <LinesView lines={paragraphs([NO_VAULT], width)} width={width} height={height} />;
+  if (state.gate) return <LinesView lines={paragraphs(gateLines(state.gate, vaultId), width)} width={width} height={height} />;
+  return null;
+}
+
+export const NO_VAULT = 'No vault yet: create one from a shell (apdesk vault add NAME --accounting sage300), or the demo (apdesk demo).';
+
 /** The lines a gated pane shows instead of its content. */
 export function gateLines(gate: NonNullable<ProcoreGate>, vaultId: string): string[] {
   if (gate.kind === 'not-sage') return [gate.message];

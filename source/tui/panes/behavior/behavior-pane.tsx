@@ -6,7 +6,7 @@ import { BEHAVIOR_LABELS, IMPORT_BEHAVIORS, type ImportBehavior } from '../../..
 import { hasLicence } from '../../../domain/vault.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
 import type { Line } from '../line.js';
-import { gateLines, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
+import { loadedPage, pageBlocked, PageStandIn, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
 
 /** What each behaviour does, as the configuration page explains it. */
 export const BEHAVIOR_EXPLANATIONS: Record<ImportBehavior, string> = {
@@ -68,9 +68,7 @@ export function reduceBehavior(state: BehaviorState, action: BehaviorAction): Be
       const cursor = state.loaded || saved === null ? state.cursor : IMPORT_BEHAVIORS.indexOf(saved);
       return {
         ...state,
-        loaded: true,
-        vaultName: action.vaultName,
-        gate: action.gate,
+        ...loadedPage(action),
         saved,
         cursor,
         cloudSyncLicence: action.cloudSyncLicence ?? false,
@@ -88,9 +86,8 @@ export function reduceBehavior(state: BehaviorState, action: BehaviorAction): Be
 type Ctx = { state: BehaviorState; vaultId: string | null };
 
 function blocked({ state, vaultId }: Ctx): string | null {
-  if (vaultId === null) return 'no vault yet';
-  if (!state.loaded) return 'still loading';
-  if (state.gate) return state.gate.kind === 'not-sage' ? 'this vault is not bridged to Sage 100 or Sage 300' : 'the vault has no procore licence';
+  const page = pageBlocked({ state, vaultId });
+  if (page) return page;
   return null;
 }
 
@@ -152,9 +149,8 @@ export function behaviorWarnings(state: BehaviorState, behavior: ImportBehavior)
 }
 
 export function BehaviorView({ state, width, height, vaultId, focused }: PaneViewProps<BehaviorState>): ReactElement {
-  if (!state.loaded) return <LinesView lines={[[{ text: 'Loading…', dim: true }]]} width={width} height={height} />;
-  if (vaultId === null || state.vaultName === null) return <LinesView lines={paragraphs(['No vault yet: create one first.'], width)} width={width} height={height} />;
-  if (state.gate) return <LinesView lines={paragraphs(gateLines(state.gate, vaultId), width)} width={width} height={height} />;
+  const standIn = PageStandIn({ state, vaultId, width, height });
+  if (standIn) return standIn;
   const lines: Line[] = [[{ text: `Import behaviour of ${state.vaultName}`, bold: true }]];
   IMPORT_BEHAVIORS.forEach((behavior, index) => {
     const here = focused && index === state.cursor;

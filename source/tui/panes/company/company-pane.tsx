@@ -6,7 +6,7 @@ import type { ReactElement } from 'react';
 import { UserError } from '../../../domain/errors.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
 import type { Line } from '../line.js';
-import { gateLines, INSTALL_THE_APP, isAccessRefusal, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
+import { loadedPage, pageBlocked, PageStandIn, INSTALL_THE_APP, isAccessRefusal, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
 
 export interface CompanyChoice {
   id: string;
@@ -57,9 +57,7 @@ export function reduceCompany(state: CompanyState, action: CompanyAction): Compa
     case 'loaded':
       return {
         ...state,
-        loaded: true,
-        vaultName: action.vaultName,
-        gate: action.gate,
+        ...loadedPage(action),
         connected: action.connected ?? false,
         currentCompanyId: action.currentCompanyId ?? null,
         currentCompanyName: action.currentCompanyName ?? null,
@@ -88,9 +86,8 @@ export function ownedElsewhere(company: CompanyChoice, vaultId: string | null): 
 type Ctx = { state: CompanyState; vaultId: string | null };
 
 function blocked({ state, vaultId }: Ctx): string | null {
-  if (vaultId === null) return 'no vault yet';
-  if (!state.loaded) return 'still loading';
-  if (state.gate) return state.gate.kind === 'not-sage' ? 'this vault is not bridged to Sage 100 or Sage 300' : 'the vault has no procore licence';
+  const page = pageBlocked({ state, vaultId });
+  if (page) return page;
   if (!state.connected) return 'not connected — Grant Access in the Connection pane first';
   return null;
 }
@@ -172,9 +169,8 @@ export async function handleCompany(intent: CompanyIntent, env: PaneEnv<CompanyA
 }
 
 export function CompanyView({ state, width, height, vaultId, focused }: PaneViewProps<CompanyState>): ReactElement {
-  if (!state.loaded) return <LinesView lines={[[{ text: 'Loading…', dim: true }]]} width={width} height={height} />;
-  if (vaultId === null || state.vaultName === null) return <LinesView lines={paragraphs(['No vault yet: create one first.'], width)} width={width} height={height} />;
-  if (state.gate) return <LinesView lines={paragraphs(gateLines(state.gate, vaultId), width)} width={width} height={height} />;
+  const standIn = PageStandIn({ state, vaultId, width, height });
+  if (standIn) return standIn;
   const head: Line[] = [
     [{ text: `Select Company for ${state.vaultName}`, bold: true }],
     [{ text: 'Company: ' }, { text: state.currentCompanyId ? `${state.currentCompanyName ?? ''} (${state.currentCompanyId})` : 'none selected yet' }],

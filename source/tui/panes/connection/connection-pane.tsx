@@ -11,7 +11,7 @@ import { browserAvailable, listenForRedirect } from '../../../procore/loopback.j
 import { displayWidth } from '../../../text/width.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
 import type { Line } from '../line.js';
-import { gateLines, INSTALL_THE_APP, isAccessRefusal, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
+import { loadedPage, pageBlocked, PageStandIn, INSTALL_THE_APP, isAccessRefusal, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
 
 export const GRANT_BANNER = 'Authorize Procore Connection';
 
@@ -64,9 +64,7 @@ export function reduceConnection(state: ConnectionState, action: ConnectionActio
     case 'loaded':
       return {
         ...state,
-        loaded: true,
-        vaultName: action.vaultName,
-        gate: action.gate,
+        ...loadedPage(action),
         environment: action.environment ?? null,
         clientId: action.clientId ?? null,
         clientSecretStored: action.clientSecretStored ?? false,
@@ -90,9 +88,8 @@ type Ctx = Parameters<NonNullable<PaneBinding<ConnectionState, ConnectionIntent>
 
 /** Why the page cannot act at all right now, or null. */
 function blocked({ state, vaultId }: Ctx): string | null {
-  if (vaultId === null) return 'no vault yet';
-  if (!state.loaded) return 'still loading';
-  if (state.gate) return state.gate.kind === 'not-sage' ? 'this vault is not bridged to Sage 100 or Sage 300' : 'the vault has no procore licence';
+  const page = pageBlocked({ state, vaultId });
+  if (page) return page;
   if (state.grant) return 'Grant Access is running';
   return null;
 }
@@ -342,9 +339,8 @@ function environmentText(state: ConnectionState): string {
 }
 
 export function ConnectionView({ state, width, height, vaultId }: PaneViewProps<ConnectionState>): ReactElement {
-  if (!state.loaded) return <LinesView lines={[[{ text: 'Loading…', dim: true }]]} width={width} height={height} />;
-  if (vaultId === null || state.vaultName === null) return <LinesView lines={paragraphs(['No vault yet: create one first.'], width)} width={width} height={height} />;
-  if (state.gate) return <LinesView lines={paragraphs(gateLines(state.gate, vaultId), width)} width={width} height={height} />;
+  const standIn = PageStandIn({ state, vaultId, width, height });
+  if (standIn) return standIn;
 
   if (state.grant) {
     // The authorize URL is printed whole on a line of its own, with nothing before it and no
@@ -384,7 +380,7 @@ export function ConnectionView({ state, width, height, vaultId }: PaneViewProps<
   }
 
   const lines: Line[] = [
-    [{ text: 'Procore connection of ', bold: true }, { text: state.vaultName, bold: true }],
+    [{ text: `Procore connection of ${state.vaultName ?? ''}`, bold: true }],
     [],
     [{ text: 'Environment  ' }, { text: environmentText(state) }],
     [{ text: 'App          ' }, { text: state.clientId ? `client id ${state.clientId}, secret ${state.clientSecretStored ? 'stored' : 'not stored'}` : state.environment?.kind === 'local' ? 'the sandbox demo app' : 'no client id yet — press e' }],

@@ -111,7 +111,7 @@ async function loadDetail(env: Env, id: string): Promise<void> {
 /** Everything the pane shows, again: on opening, a vault change, and the desk's change events. */
 export async function loadInvoices(env: Env, state: InvoicesState): Promise<void> {
   if (!env.vaultId) {
-    env.dispatch({ type: 'loadFailed', error: 'no vault yet — add one (apdesk vaults add) or create the demo' });
+    env.dispatch({ type: 'loadFailed', error: 'no vault yet — create one from a shell (apdesk vault add NAME --accounting sage300), or the demo (apdesk demo)' });
     return;
   }
   try {

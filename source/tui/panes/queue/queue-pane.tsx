@@ -8,7 +8,7 @@ import { BEHAVIOR_LABELS, type ImportBehavior } from '../../../domain/procore-co
 import { JOB_LABELS } from '../../../domain/jobs.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
 import type { Line } from '../line.js';
-import { gateLines, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
+import { loadedPage, pageBlocked, PageStandIn, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
 import { draftSettings, draftToChanges, emptyDraft, isDirty, reduceDraft, settingsOf, type DraftAction, type ProcoreDraft } from '../procore-draft.js';
 
 /** The rows the cursor moves over, top to bottom. */
@@ -61,9 +61,7 @@ export function reduceQueue(state: QueueState, action: QueueAction): QueueState 
     case 'loaded':
       return {
         ...state,
-        loaded: true,
-        vaultName: action.vaultName,
-        gate: action.gate,
+        ...loadedPage(action),
         draft: action.draft ? reduceDraft(state.draft, action.draft) : state.draft,
         queues: action.queues ?? [],
         backfiller: action.backfiller ?? { configured: false, enabled: false },
@@ -82,9 +80,8 @@ export function reduceQueue(state: QueueState, action: QueueAction): QueueState 
 type Ctx = { state: QueueState; vaultId: string | null };
 
 function blocked({ state, vaultId }: Ctx): string | null {
-  if (vaultId === null) return 'no vault yet';
-  if (!state.loaded) return 'still loading';
-  if (state.gate) return state.gate.kind === 'not-sage' ? 'this vault is not bridged to Sage 100 or Sage 300' : 'the vault has no procore licence';
+  const page = pageBlocked({ state, vaultId });
+  if (page) return page;
   return null;
 }
 
@@ -252,9 +249,8 @@ export async function handleQueue(intent: QueueIntent, env: PaneEnv<QueueAction>
 const box = (on: boolean) => (on ? '[x]' : '[ ]');
 
 export function QueueView({ state, width, height, vaultId, focused }: PaneViewProps<QueueState>): ReactElement {
-  if (!state.loaded) return <LinesView lines={[[{ text: 'Loading…', dim: true }]]} width={width} height={height} />;
-  if (vaultId === null || state.vaultName === null) return <LinesView lines={paragraphs(['No vault yet: create one first.'], width)} width={width} height={height} />;
-  if (state.gate) return <LinesView lines={paragraphs(gateLines(state.gate, vaultId), width)} width={width} height={height} />;
+  const standIn = PageStandIn({ state, vaultId, width, height });
+  if (standIn) return standIn;
   const settings = draftSettings(state.draft);
   if (!settings) return <LinesView lines={[[{ text: 'Loading…', dim: true }]]} width={width} height={height} />;
   const changed = state.draft.changes;
