@@ -1,8 +1,9 @@
 // The real binary in a real terminal (tmux): it opens on the alternate screen from any folder and
-// through a symlink, moves, gives the terminal back on q, Ctrl+C, SIGTERM and SIGHUP, and shows
-// an error that ends it on the main screen.
+// through a symlink, moves, gives the terminal back on q, Ctrl+C, SIGTERM and SIGHUP (at 80×24,
+// losing nothing saved before the signal), and shows an error that ends it on the main screen.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,17 +129,56 @@ describe.runIf(hasTmux)('the console in a terminal', () => {
     }
   });
 
-  it.each([
-    ['Ctrl+C', (tmux: Tmux): void => tmux.keys('C-c'), /\[exit 0\]/],
-    ['SIGTERM', (tmux: Tmux): void => void process.kill(tmux.appPid(), 'SIGTERM'), /\[exit 143\]/],
-    ['SIGHUP', (tmux: Tmux): void => void process.kill(tmux.appPid(), 'SIGHUP'), /\[exit 129\]/],
-  ] as const)('gives the terminal back on %s', async (_, stop, exit) => {
+  it('gives the terminal back on Ctrl+C', async () => {
     const tmux = new Tmux();
     try {
       await opened(tmux);
-      stop(tmux);
-      await tmux.waitFor((s) => exit.test(s), 'the exit');
+      tmux.keys('C-c');
+      await tmux.waitFor((s) => s.includes('[exit 0]'), 'the exit');
       expect(tmux.alternate()).toBe(false);
+    } finally {
+      tmux.kill();
+    }
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('at 80×24, on %s gives the terminal back, exits %i, keeps a saved change and lets go of the sync loop', async (signal, code) => {
+    const dir = await tempDir();
+    expect(spawnSync(process.execPath, [BIN, 'demo', '--data-dir', dir]).status).toBe(0);
+    const allowEdit = async () => (JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8')) as { vaults: { procore: { allowEdit: boolean } }[] }).vaults[0]!.procore.allowEdit;
+    expect(await allowEdit()).toBe(false);
+    const tmux = new Tmux();
+    try {
+      tmux.start(`CI=true ${process.execPath} ${BIN} --data-dir ${dir}`, 80, 24);
+      await tmux.waitFor((s) => s.includes('Demo Construction') && s.includes('q quit'), 'the console');
+      // Queue: "Allow edit of imported Procore invoices" on, then OK saves the page.
+      tmux.keys('4');
+      let screen = await tmux.waitFor((s) => s.includes('[4 Queue]') && s.includes('Allow edit of imported'), 'the Queue pane');
+      for (let step = 0; step < 6 && !/^> \[ \] Allow edit/m.test(screen); step++) {
+        const before = screen;
+        tmux.keys('j');
+        screen = await tmux.waitFor((s) => s !== before, 'the cursor to move');
+      }
+      tmux.keys('Enter');
+      await tmux.waitFor((s) => /\[x\] Allow edit of imported Procore invoices \*/.test(s), 'the change, not saved yet');
+      tmux.keys('o');
+      await tmux.waitFor((s) => s.includes('Saved the Procore configuration'), 'the page saved');
+      // The sync loop running in this console holds the data dir's lease.
+      tmux.keys('7');
+      await tmux.waitFor((s) => s.includes('Sync loop: STOPPED'), 'the Sync & Jobs pane');
+      tmux.keys('s');
+      await tmux.waitFor((s) => s.includes('Sync loop: RUNNING in this console'), 'the loop running');
+      expect(existsSync(join(dir, 'sync.lease'))).toBe(true);
+
+      process.kill(tmux.appPid(), signal);
+      const after = await tmux.waitFor((s) => /\[exit \d+\]/.test(s), 'the exit');
+      expect(after).toContain(`[exit ${code}]`);
+      expect(tmux.alternate()).toBe(false);
+      expect(after).not.toContain('apdesk: unexpected error');
+      expect(await allowEdit()).toBe(true);
+      expect(existsSync(join(dir, 'sync.lease'))).toBe(false);
     } finally {
       tmux.kill();
     }
