@@ -8,6 +8,7 @@ import { Box, Text, useApp, useInput } from '../ink.js';
 import type { Desk } from '../../app/desk.js';
 import { ACCOUNTING_LABELS, type Vault } from '../../domain/vault.js';
 import { displayWidth, truncate, wrap } from '../../text/width.js';
+import { colour } from '../colour.js';
 import type { ProblemFeed } from '../problems.js';
 import { useTerminalSize, type TerminalSize } from '../use-terminal-size.js';
 import { footerHints, helpRows, keyName, resolve, type Binding, type KeyName, type Scope } from './bindings.js';
@@ -359,7 +360,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
       <TabsLine tabs={tabs} active={active} width={width} />
       <Text dimColor>{'─'.repeat(width)}</Text>
       {banner.map((line, index) => (
-        <Text key={index} color="yellow" wrap="truncate">
+        <Text key={index} color={colour('yellow')} wrap="truncate">
           {line}
         </Text>
       ))}
@@ -374,7 +375,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
           <Text>No panes.</Text>
         )}
       </Box>
-      <Text wrap="truncate" color={status?.tone === 'error' ? 'red' : undefined}>
+      <Text wrap="truncate" color={colour(status?.tone === 'error' ? 'red' : undefined)}>
         {status ? truncate(`${status.tone === 'error' ? '! ' : ''}${status.message}`, width) : ' '}
       </Text>
       <Text dimColor wrap="truncate">
