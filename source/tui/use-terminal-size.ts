@@ -7,17 +7,16 @@ export interface TerminalSize {
   rows: number;
 }
 
+/** The terminal's size, updated on every resize; `fixed` (a test's terminal) wins while given. */
 export function useTerminalSize(fixed?: TerminalSize): TerminalSize {
   const { stdout } = useStdout();
-  const read = (): TerminalSize => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState<TerminalSize>(() => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 }));
   useEffect(() => {
-    if (fixed) return;
-    const onResize = () => setSize(read());
+    const onResize = () => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };
-  }, [stdout, fixed]);
-  return size;
+  }, [stdout]);
+  return fixed ?? size;
 }

@@ -29,6 +29,20 @@ export class Tmux {
     return this.tmux('capture-pane', '-p', '-t', this.session);
   }
 
+  /**
+   * The screen with what plain text hides: `escapes` keeps the colours and attributes as SGR
+   * sequences (tmux's own rendering of each cell), `joined` puts back together a line the terminal
+   * wrapped because it was longer than the width.
+   */
+  capture(options: { escapes?: boolean; joined?: boolean }): string {
+    return this.tmux('capture-pane', '-p', ...(options.escapes ? ['-e'] : []), ...(options.joined ? ['-J'] : []), '-t', this.session);
+  }
+
+  /** Resizes the terminal, as a user dragging the window's corner does. */
+  resize(columns: number, rows: number): void {
+    this.tmux('resize-window', '-t', this.session, '-x', String(columns), '-y', String(rows));
+  }
+
   alternate(): boolean {
     return this.tmux('display', '-p', '-t', this.session, '#{alternate_on}').trim() === '1';
   }

@@ -6,7 +6,7 @@ import { act } from 'react';
 import { render } from 'ink-testing-library';
 import stringWidth from 'string-width';
 import { openDesk, type Desk } from '../../source/app/desk.js';
-import { headerLine, Shell } from '../../source/tui/shell/shell.js';
+import { headerLine, MIN_SIZE, Shell, tooSmallLines } from '../../source/tui/shell/shell.js';
 import { PANES } from '../../source/tui/panes/index.js';
 import { loopControl } from '../../source/tui/shell/loop-control.js';
 import { ProblemLog } from '../../source/tui/problems.js';
@@ -26,8 +26,10 @@ async function demoDesk(): Promise<Desk> {
 
 async function mount(desk: Desk, size = { columns: 80, rows: 24 }, problems?: ProblemLog) {
   let app!: ReturnType<typeof render>;
+  const loop = loopControl(desk);
+  const shell = (at: typeof size) => <Shell desk={desk} panes={PANES} loop={loop} size={at} welcome="Welcome: press ? for every key" {...(problems ? { problems } : {})} />;
   await act(async () => {
-    app = render(<Shell desk={desk} panes={PANES} loop={loopControl(desk)} size={size} welcome="Welcome: press ? for every key" {...(problems ? { problems } : {})} />);
+    app = render(shell(size));
   });
   // Loads settle: the vaults, then the pane's data (on a loaded machine this takes a while).
   const settled = (frame: string) => frame.includes('q quit') && !/No vault yet|Loading…|apdesk — no vault yet/.test(frame);
@@ -38,7 +40,13 @@ async function mount(desk: Desk, size = { columns: 80, rows: 24 }, problems?: Pr
     });
     for (let n = 0; n < 8; n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 25)));
   };
-  return { app, press, frame: () => app.lastFrame() ?? '' };
+  const resize = async (at: typeof size) => {
+    await act(async () => {
+      app.rerender(shell(at));
+    });
+    for (let n = 0; n < 4; n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 25)));
+  };
+  return { app, press, resize, frame: () => app.lastFrame() ?? '' };
 }
 
 function fits(frame: string, size: { columns: number; rows: number }): void {
@@ -132,6 +140,25 @@ describe('the console shell', () => {
       await press('?');
       fits(frame(), size);
     }
+  });
+
+  it('asks for a larger terminal below its smallest size, in a frame that fits, and no key but q acts', async () => {
+    for (const size of [{ columns: 59, rows: 24 }, { columns: 80, rows: 11 }, { columns: 20, rows: 6 }, { columns: 8, rows: 2 }]) {
+      const lines = tooSmallLines(size);
+      expect(lines.length).toBeLessThanOrEqual(Math.max(size.rows - 1, 1));
+      for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(size.columns);
+    }
+    const size = { columns: MIN_SIZE.columns - 1, rows: 24 };
+    const { frame, press, resize } = await mount(desk, size);
+    expect(frame().replace(/\s+/g, ' ')).toContain(`Make the terminal at least ${MIN_SIZE.columns}×${MIN_SIZE.rows} (it is ${size.columns}×24); q quits.`);
+    expect(frame()).not.toContain('Demo Construction');
+    fits(frame(), size);
+    await press('v');
+    await press('8');
+    await resize({ columns: 80, rows: 24 });
+    expect(frame()).toContain('[1 Connection]');
+    expect(frame()).not.toContain('vault: this data dir has one vault');
+    expect(frame()).toContain('Welcome: press ? for every key');
   });
 });
 

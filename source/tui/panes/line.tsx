@@ -2,13 +2,14 @@
 // each piece on its own (and yoga squeezes rows), so wide characters could push a line past its
 // column; cutting the pieces together here keeps every line inside it, with one ellipsis.
 import { Text } from '../ink.js';
+import { colour, type Colour } from '../colour.js';
 import { truncateParts } from '../../text/width.js';
 
 export interface Piece {
   text: string;
   bold?: boolean;
   dim?: boolean;
-  color?: string;
+  color?: Colour;
 }
 
 export type Line = readonly Piece[];
@@ -23,7 +24,7 @@ export function FittedLine({ line, width, inverse }: { line: Line; width: number
       {kept.map((text, index) => {
         const piece = line[index]!;
         return (
-          <Text key={index} bold={piece.bold} dimColor={piece.dim} color={piece.color}>
+          <Text key={index} bold={piece.bold} dimColor={piece.dim} color={colour(piece.color)}>
             {text}
           </Text>
         );

@@ -8,6 +8,7 @@ import { Box, Text, useApp, useInput } from '../ink.js';
 import type { Desk } from '../../app/desk.js';
 import { ACCOUNTING_LABELS, type Vault } from '../../domain/vault.js';
 import { displayWidth, truncate, wrap } from '../../text/width.js';
+import { colour } from '../colour.js';
 import type { ProblemFeed } from '../problems.js';
 import { useTerminalSize, type TerminalSize } from '../use-terminal-size.js';
 import { footerHints, helpRows, keyName, resolve, type Binding, type KeyName, type Scope } from './bindings.js';
@@ -71,6 +72,20 @@ export function headerLine(columns: number, left: string, right: readonly string
   const room = columns - displayWidth(rightShown) - 1;
   const leftShown = room > 1 ? truncate(left, room) : '';
   return `${leftShown}${' '.repeat(Math.max(columns - displayWidth(leftShown) - displayWidth(rightShown), 0))}${rightShown}`;
+}
+
+/**
+ * The smallest terminal the console lays out in. It is made for 80×24; down to this every pane is
+ * cut to fit but whole, and below it the console asks for a larger terminal instead of drawing a
+ * frame the terminal would wrap into garbage.
+ */
+export const MIN_SIZE: TerminalSize = { columns: 60, rows: 12 };
+
+/** What the console shows in a terminal smaller than MIN_SIZE: the sizes, cut to the screen. */
+export function tooSmallLines(size: TerminalSize): string[] {
+  // What to do first: on a tiny screen the end of the text is cut.
+  const text = `Make the terminal at least ${MIN_SIZE.columns}×${MIN_SIZE.rows} (it is ${size.columns}×${size.rows}); q quits. apdesk is made for 80×24 or larger.`;
+  return wrap(text, Math.max(size.columns, 1)).slice(0, Math.max(size.rows - 1, 1));
 }
 
 /** The most rows a problem takes; a longer one is cut (the whole text is told again on exit). */
@@ -141,6 +156,7 @@ const STARTUP_HOLD_MS = 10_000;
 export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFeed, welcome, initialPane, preparing }: ShellProps) {
   const { exit } = useApp();
   const size = useTerminalSize(fixedSize);
+  const tooSmall = size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows;
   const [vaults, setVaults] = useState<Vault[]>([]);
   const [vaultId, setVaultId] = useState<string | null>(null);
   const [holder, setHolder] = useState<string | null>(null);
@@ -323,9 +339,14 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
       heldKeys.current.push([name, input]);
       return;
     }
-    if (status && status.tone === 'info' && status.message === welcome) setStatus(null);
     const top = modalsRef.current[modalsRef.current.length - 1];
     const typingField = (top?.kind === 'form') || (top?.kind === 'pick' && top.filtering) || (!top && !help && pane?.typing?.(states[pane.id]));
+    // Nothing the user cannot see acts: only q (Ctrl+C too, through ink) while the terminal is too small.
+    if (tooSmall) {
+      if (name === 'q' && !typingField) exit();
+      return;
+    }
+    if (status && status.tone === 'info' && status.message === welcome) setStatus(null);
     if (name === 'paste' && !typingField) {
       // Keys that came in one read (a fast typist over SSH, keys sent together): one at a time,
       // each after the frame of the one before, so each sees the state the last one left.
@@ -392,21 +413,35 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
     if (name !== null) handleKey(name, input);
   });
 
-  // One row short of the terminal: a frame as tall as the screen makes ink 6 flicker.
-  const height = Math.max(size.rows - 1, 8);
-  const width = Math.max(size.columns, 20);
+  // One row short of the terminal: a frame as tall as the screen makes ink 6 clear the whole
+  // screen on every render, and flicker.
+  const height = Math.max(size.rows - 1, MIN_SIZE.rows - 1);
+  const width = Math.max(size.columns, MIN_SIZE.columns);
   const banner = problems.length ? problemBanner(problems[0]!, problems.length - 1, width) : [];
   const vault = vaults.find((candidate) => candidate.id === vaultId) ?? null;
   const headerParts = vaultHeader(vault, loop?.current() ?? null, holder);
   const header = headerLine(width, headerParts.left, headerParts.right);
   const tabs = panes.map((candidate, index) => `${index + 1} ${candidate.title}`);
-  const bodyHeight = Math.max(height - 6 - banner.length, 1);
+  // Around the body: the header, the tabs, the rule, then the status line and the footer.
+  const bodyHeight = Math.max(height - 5 - banner.length, 1);
   const footer = footerHints(table, scopes, context).join('  ·  ');
   // A pane that pages by its height is told it whenever it changes (a resize, a banner).
   useEffect(() => {
     if (pane?.resize) dispatchPane({ id: pane.id, action: pane.resize(bodyHeight) });
   }, [pane, bodyHeight]);
   const top = modals[modals.length - 1];
+
+  if (tooSmall) {
+    return (
+      <Box flexDirection="column" width={size.columns} height={Math.max(size.rows - 1, 1)} overflow="hidden">
+        {tooSmallLines(size).map((line, index) => (
+          <Text key={index} wrap="truncate">
+            {line}
+          </Text>
+        ))}
+      </Box>
+    );
+  }
 
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
@@ -416,7 +451,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
       <TabsLine tabs={tabs} active={active} width={width} />
       <Text dimColor>{'─'.repeat(width)}</Text>
       {banner.map((line, index) => (
-        <Text key={index} color="yellow" wrap="truncate">
+        <Text key={index} color={colour('yellow')} wrap="truncate">
           {line}
         </Text>
       ))}
@@ -433,7 +468,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
           <Text>No panes.</Text>
         )}
       </Box>
-      <Text wrap="truncate" color={status?.tone === 'error' ? 'red' : undefined}>
+      <Text wrap="truncate" color={colour(status?.tone === 'error' ? 'red' : undefined)}>
         {status ? truncate(`${status.tone === 'error' ? '! ' : ''}${status.message}`, width) : ' '}
       </Text>
       <Text dimColor wrap="truncate">

@@ -28,7 +28,7 @@ function statusLines(byStatus: StatusCounts, width: number): Line[] {
     const countWidth = Math.max(...statuses.map((status) => String(byStatus[status]).length));
     return statuses.map((status) => ({
       text: `${padEnd(status, labelWidth)} ${padStart(String(byStatus[status]), countWidth)}`,
-      ...(NEEDS_A_CLERK.has(status) && byStatus[status] > 0 ? { color: 'yellow' } : {}),
+      ...(NEEDS_A_CLERK.has(status) && byStatus[status] > 0 ? { color: 'yellow' as const } : {}),
     }));
   };
   const half = Math.ceil(INVOICE_STATUSES.length / 2);
