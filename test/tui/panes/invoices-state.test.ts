@@ -11,6 +11,8 @@ import {
   type InvoicesAction,
   type InvoicesState,
 } from '../../../source/tui/panes/invoices/state.js';
+import { INVOICES_BINDINGS } from '../../../source/tui/panes/invoices/bindings.js';
+import { resolve } from '../../../source/tui/shell/bindings.js';
 
 function row(n: number): InvoiceRow {
   return {
@@ -121,6 +123,15 @@ describe('the invoices reducer', () => {
     let state = run(loaded(20), { type: 'move', by: 3 }, { type: 'detailOpened', id: 'INV-000004' });
     expect(state).toMatchObject({ mode: 'detail', detail: { id: 'INV-000004', invoice: null, scroll: 0 } });
     state = run(state, { type: 'detailScrolled', by: 5 }, { type: 'detailScrolled', by: -9 });
+    expect(state.detail?.scroll).toBe(0);
+    // End and Home in the detail: its end (as far as the handler says is worth it) and its top.
+    const ctx = { state, vaultId: 'v' };
+    const end = resolve(INVOICES_BINDINGS, ['pane:invoices'], 'end', ctx);
+    expect(end).toMatchObject({ kind: 'act', intent: { type: 'detailScroll', by: Infinity } });
+    state = run(state, { type: 'detailScrolled', by: Infinity, max: 28 });
+    expect(state.detail?.scroll).toBe(28);
+    expect(resolve(INVOICES_BINDINGS, ['pane:invoices'], 'home', { state, vaultId: 'v' })).toMatchObject({ kind: 'act', intent: { type: 'detailScroll', by: -Infinity } });
+    state = run(state, { type: 'detailScrolled', by: -Infinity, max: 28 });
     expect(state.detail?.scroll).toBe(0);
     // An invoice for another id (a late answer) is not shown.
     expect(reduceInvoices(state, { type: 'detailLoaded', invoice: { id: 'INV-000009' } as never }).detail?.invoice).toBeNull();

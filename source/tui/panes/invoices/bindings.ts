@@ -99,8 +99,8 @@ export const INVOICES_BINDINGS: readonly B[] = [
     description: 'A screen further up',
     intent: (ctx) => (inList(ctx) ? { type: 'page', direction: -1 } : { type: 'detailScroll', by: -ctx.state.viewport }),
   },
-  { keys: ['home', 'g'], scope: SCOPE, label: 'first', description: 'First row', unavailable: listOnly('first'), intent: () => ({ type: 'moveTo', where: 'start' }) },
-  { keys: ['end', 'G'], scope: SCOPE, label: 'last', description: 'Last row', unavailable: listOnly('last'), intent: () => ({ type: 'moveTo', where: 'end' }) },
+  { keys: ['home', 'g'], scope: SCOPE, label: 'first', description: 'First row (in the detail: its top)', intent: (ctx) => (inList(ctx) ? { type: 'moveTo', where: 'start' } : { type: 'detailScroll', by: -Infinity }) },
+  { keys: ['end', 'G'], scope: SCOPE, label: 'last', description: 'Last row (in the detail: its end)', intent: (ctx) => (inList(ctx) ? { type: 'moveTo', where: 'end' } : { type: 'detailScroll', by: Infinity }) },
   { keys: [']'], scope: SCOPE, label: 'next view', description: 'Next view (unprocessed, failover, pending … failed imports, all)', footer: true, intent: (ctx) => ({ type: 'view', view: viewStep(ctx, 1) }) },
   { keys: ['['], scope: SCOPE, label: 'prev view', description: 'Previous view', intent: (ctx) => ({ type: 'view', view: viewStep(ctx, -1) }) },
   {
