@@ -155,8 +155,8 @@ export function summaryLine(report: JobReport): string {
     [report.skipped.length, 'skipped'],
     [report.failed.length, 'failed'],
     [report.paid.length, 'paid'],
-    [report.paymentsCreated.length, 'payments created'],
-    [report.documentsAdded.length, 'documents added'],
+    [report.paymentsCreated.length, report.paymentsCreated.length === 1 ? 'payment created' : 'payments created'],
+    [report.documentsAdded.length, report.documentsAdded.length === 1 ? 'document added' : 'documents added'],
   ]);
 }
 
