@@ -144,6 +144,8 @@ export interface JobRunRecord {
   /** One line of what it did ("3 imported, 1 waiting"). */
   summary: string;
   requests: number;
+  /** Procore's rate limit as the run's last answer stated it (absent in records from before it was kept). */
+  rateLimit?: { limit: number | null; remaining: number; resetAt: string } | null;
 }
 
 export interface SyncState {

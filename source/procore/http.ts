@@ -76,6 +76,13 @@ function headerMap(response: AxiosResponse): Record<string, string> {
   return out;
 }
 
+/** Procore's rate limit as one of its answers stated it. */
+export interface RateLimitSeen {
+  limit: number | null;
+  remaining: number;
+  resetAt: string;
+}
+
 export class ProcoreHttp {
   readonly axios: AxiosInstance;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -84,6 +91,7 @@ export class ProcoreHttp {
   private readonly maxWaitMs: number;
   /** The most recent rate-limit reading: pacing waits when the window is spent. */
   private rate: { remaining: number; resetAt: number } | null = null;
+  private lastRate: RateLimitSeen | null = null;
   /** Requests sent (retries included): tests and benchmarks read it. */
   requests = 0;
   /**
@@ -171,7 +179,16 @@ export class ProcoreHttp {
   private readRate(headers: Record<string, string>): void {
     const remaining = Number(headers['x-rate-limit-remaining']);
     const reset = Number(headers['x-rate-limit-reset']);
-    if (Number.isFinite(remaining) && Number.isFinite(reset)) this.rate = { remaining, resetAt: reset * 1000 };
+    const limit = Number(headers['x-rate-limit-limit']);
+    if (Number.isFinite(remaining) && Number.isFinite(reset)) {
+      this.rate = { remaining, resetAt: reset * 1000 };
+      this.lastRate = { limit: Number.isFinite(limit) ? limit : null, remaining, resetAt: new Date(reset * 1000).toISOString() };
+    }
+  }
+
+  /** Procore's rate limit as its last answer told it (limit, what is left, when it resets), or null before any. */
+  get rateLimit(): RateLimitSeen | null {
+    return this.lastRate;
   }
 
   /** How long to wait before retrying a 429/503 (Retry-After, else the reset time, else backoff). */

@@ -106,8 +106,9 @@ export async function runJob(desk: Desk, vault: Vault, job: Job, options: RunOpt
     error = report.errors.join('; ');
   }
   const requests = (connection as Connection | null)?.http.requests ?? 0;
+  const rateLimit = (connection as Connection | null)?.http.rateLimit ?? null;
   const finishedAt = new Date(now()).toISOString();
-  const record: JobRunRecord = { startedAt, finishedAt, outcome: outcome === 'ok' ? 'ok' : 'error', error, summary: summaryLine(report), requests };
+  const record: JobRunRecord = { startedAt, finishedAt, outcome: outcome === 'ok' ? 'ok' : 'error', error, summary: summaryLine(report), requests, rateLimit };
   await desk.imports.updateSyncState(vault.id, (state) => {
     state.runs[job.kind] = record;
   });

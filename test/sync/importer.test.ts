@@ -13,6 +13,7 @@ import type { VaultCycle } from '../../source/sync/loop.js';
 import { expectOk, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 import { connectedDemo } from '../helpers/sync.js';
+import { apiLine } from '../../source/tui/panes/sync/index.js';
 
 const VAULT = 'demo-construction';
 let dir: string;
@@ -168,6 +169,15 @@ describe('one sync cycle', () => {
       expect(run.report.downloads).toBe(0);
       // The projects list, one list per project, and one look at the project holding the waiting requisition.
       expect(run.requests).toBeLessThanOrEqual(run.report.projectsPolled + 2);
+    });
+
+    it("records Procore's rate limit as the run's last answer stated it, for the console", async () => {
+      const record = (await desk.imports.syncState('demo-construction')).runs['procore-import']!;
+      expect(record.requests).toBe(importRun(second).requests);
+      expect(record.rateLimit).toMatchObject({ limit: expect.any(Number), remaining: expect.any(Number) });
+      expect(record.rateLimit!.remaining).toBeLessThan(record.rateLimit!.limit!);
+      expect(Date.parse(record.rateLimit!.resetAt)).toBeGreaterThan(Date.parse(record.startedAt));
+      expect(apiLine(record)).toMatch(/^last run \d+ API requests?; Procore's limit: [\d,]+ of [\d,]+ left, resets \d\d:\d\d$/);
     });
 
     it('imports the waiting requisition once a file appears, even if its updated_at did not move', async () => {

@@ -3,7 +3,7 @@
 // requests and the rate-limit budget; the steps streaming in; the failed imports, with reprocess.
 import { Box, Text } from '../../ink.js';
 import type { Desk } from '../../../app/desk.js';
-import type { ImportFailure, SyncEvent } from '../../../domain/sync.js';
+import type { ImportFailure, JobRunRecord, SyncEvent } from '../../../domain/sync.js';
 import type { JobKind } from '../../../domain/jobs.js';
 import type { JobStatus } from '../../../sync/status.js';
 import { truncate } from '../../../text/width.js';
@@ -199,6 +199,14 @@ export const syncPane: PaneModule<SyncPaneState, SyncPaneAction, SyncPaneIntent>
 
 const time = (iso: string | null | undefined) => (iso ? iso.slice(11, 16) : '--:--');
 
+/** What the last run asked of Procore, and how much of Procore's rate limit its last answer said was left. */
+export function apiLine(run: JobRunRecord): string {
+  const asked = `last run ${run.requests} API request${run.requests === 1 ? '' : 's'}`;
+  const rate = run.rateLimit;
+  if (!rate) return asked;
+  return `${asked}; Procore's limit: ${rate.remaining.toLocaleString('en-US')}${rate.limit !== null ? ` of ${rate.limit.toLocaleString('en-US')}` : ''} left, resets ${time(rate.resetAt)}`;
+}
+
 function loopLine(state: SyncPaneState): string {
   switch (state.loop.state) {
     case 'running':
@@ -223,10 +231,11 @@ export function SyncView({ state, width, height }: { state: SyncPaneState; width
     if (job.enabled && job.blocker) lines.push({ text: `    nothing imports: ${job.blocker}`, dim: true });
     if (job.plan && job.enabled && !job.blocker) {
       lines.push({
-        text: `    polling: ${job.plan.hotProjects} busy projects every ${Math.round(job.plan.hotMs / 1000)} s, ${job.plan.coldProjects} others every ${Math.round(job.plan.coldMs / 60_000)} min ≈ ${job.plan.requestsPerHour} requests/h of ${job.plan.budgetPerHour}; last run ${job.lastRun?.requests ?? 0} requests`,
+        text: `    polling ${job.plan.hotProjects} busy project${job.plan.hotProjects === 1 ? '' : 's'}/${Math.round(job.plan.hotMs / 1000)} s, ${job.plan.coldProjects} other${job.plan.coldProjects === 1 ? '' : 's'}/${Math.round(job.plan.coldMs / 60_000)} min: ≈${job.plan.requestsPerHour.toLocaleString('en-US')} of ${job.plan.budgetPerHour.toLocaleString('en-US')} requests/h`,
         dim: true,
       });
     }
+    if (job.enabled && job.lastRun) lines.push({ text: `    ${apiLine(job.lastRun)}`, dim: true });
   });
   if (state.failures.length) {
     lines.push({ text: `Failed imports (${state.failures.length}) — p reprocesses the selected one`, bold: true });
