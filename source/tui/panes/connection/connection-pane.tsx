@@ -8,6 +8,7 @@ import { ENVIRONMENT_KINDS, type EnvironmentKind, type ProcoreConnection } from 
 import { ENVIRONMENT_LABELS, KNOWN_ENVIRONMENTS } from '../../../procore/environments.js';
 import { LOOPBACK_PORT, LOOPBACK_REDIRECT, OOB_REDIRECT } from '../../../procore/redirects.js';
 import { browserAvailable, listenForRedirect } from '../../../procore/loopback.js';
+import { localMinute } from '../../../text/time.js';
 import { displayWidth } from '../../../text/width.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
 import type { Line } from '../line.js';
@@ -326,9 +327,9 @@ export async function handleConnection(intent: ConnectionIntent, env: PaneEnv<Co
 function connectionLine(connection: ProcoreConnection | null): Line {
   if (!connection || connection.state === 'not-connected') return [{ text: 'Connection   ' }, { text: '○ not connected', bold: true }, { text: ' — press g to Grant Access' }];
   if (connection.state === 'connected') {
-    return [{ text: 'Connection   ' }, { text: `● connected as ${connection.user.name} <${connection.user.login}>`, bold: true }, { text: ` since ${connection.connectedAt.slice(0, 16).replace('T', ' ')}`, dim: true }];
+    return [{ text: 'Connection   ' }, { text: `● connected as ${connection.user.name} <${connection.user.login}>`, bold: true }, { text: ` since ${localMinute(connection.connectedAt)}`, dim: true }];
   }
-  return [{ text: 'Connection   ' }, { text: '! RECONNECT NEEDED', bold: true }, { text: ` since ${connection.since.slice(0, 16).replace('T', ' ')}` }];
+  return [{ text: 'Connection   ' }, { text: '! RECONNECT NEEDED', bold: true }, { text: ` since ${localMinute(connection.since)}` }];
 }
 
 function environmentText(state: ConnectionState): string {

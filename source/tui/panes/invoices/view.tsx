@@ -1,6 +1,7 @@
 // The Invoices pane on screen: the views with their counts, the filter and sort, the table of
 // the rows that fit (columns cut to the width), or one invoice's detail, scrolled. Status is
 // always words and the cursor row is marked with a character, so it reads without colour.
+import { localMinute } from '../../../text/time.js';
 import { Box, Text } from '../../ink.js';
 import type { InvoiceRow } from '../../../app/invoices.js';
 import type { Invoice } from '../../../domain/invoice.js';
@@ -128,9 +129,7 @@ export function windowStart(state: InvoicesState, rows: number): number {
   return Math.max(0, top);
 }
 
-function shortTime(iso: string | null): string {
-  return iso ? iso.replace('T', ' ').slice(0, 16) : '';
-}
+const shortTime = (iso: string | null): string => localMinute(iso);
 
 export function importLines(state: InvoicesState, width: number, rows: number): Line[] {
   const failed = state.view === 'failed';

@@ -6,6 +6,7 @@ import type { Desk } from '../../../app/desk.js';
 import type { ImportFailure, JobRunRecord, SyncEvent } from '../../../domain/sync.js';
 import type { JobKind } from '../../../domain/jobs.js';
 import type { JobStatus } from '../../../sync/status.js';
+import { localClock, localClockSeconds, localMinute } from '../../../text/time.js';
 import { truncate } from '../../../text/width.js';
 import type { LoopControl, LoopState } from '../../shell/loop-control.js';
 import type { PaneBinding, PaneEnv, PaneModule } from '../../shell/pane.js';
@@ -61,7 +62,7 @@ function eventLog(desk: Desk): string[] {
     desk.events.on('sync', (event) => {
       const line = describe(event);
       if (!line) return;
-      lines.unshift(`${new Date().toISOString().slice(11, 19)} ${line}`);
+      lines.unshift(`${localClockSeconds(new Date())} ${line}`);
       lines.length = Math.min(lines.length, 200);
     });
   }
@@ -150,7 +151,7 @@ export const syncPane: PaneModule<SyncPaneState, SyncPaneAction, SyncPaneIntent>
     const lease = await env.desk.sync.leaseHolder();
     const loop = env.loop?.current() ?? { state: 'stopped', error: null };
     const mine = lease && lease.holder.pid === process.pid;
-    const holder = lease && !lease.expired && !mine ? `process ${lease.holder.pid} on ${lease.holder.host} (${lease.holder.user}) since ${lease.holder.since.slice(0, 16).replace('T', ' ')}` : null;
+    const holder = lease && !lease.expired && !mine ? `process ${lease.holder.pid} on ${lease.holder.host} (${lease.holder.user}) since ${localMinute(lease.holder.since)}` : null;
     env.dispatch({ type: 'loaded', jobs, failures, loop, holder, events: [...eventLog(env.desk)] });
     // The loop's state changes (started, a run done, stopped) reload the pane: one subscription per
     // loop, reloading through the latest pane environment.
@@ -197,7 +198,7 @@ export const syncPane: PaneModule<SyncPaneState, SyncPaneAction, SyncPaneIntent>
   View: SyncView,
 };
 
-const time = (iso: string | null | undefined) => (iso ? iso.slice(11, 16) : '--:--');
+const time = (iso: string | null | undefined) => localClock(iso);
 
 /** What the last run asked of Procore, and how much of Procore's rate limit its last answer said was left. */
 export function apiLine(run: JobRunRecord): string {
