@@ -100,6 +100,22 @@ describe('the console shell', () => {
     expect(frame()).toContain('AP Inbox — 1 document');
   });
 
+  it('scrolls the keys when they do not all fit, to the last (q quit)', async () => {
+    const { frame, press } = await mount(desk);
+    await press('5');
+    await press('?');
+    expect(frame()).toContain('Keys — Invoices and everywhere');
+    expect(frame()).toMatch(/keys 1–\d+ of \d+ · ↑↓ PgUp PgDn scroll · Esc closes/);
+    expect(frame()).not.toMatch(/^q\s+quit/m);
+    await press('G');
+    expect(frame()).toMatch(/^q\s+/m);
+    expect(frame()).not.toMatch(/^↓ j\s+Next row/m);
+    await press('g');
+    expect(frame()).toMatch(/^↓ j\s+Next row/m);
+    await press(KEYS.escape);
+    expect(frame()).not.toContain('Keys —');
+  });
+
   it('says why when a key cannot act now, in the status line', async () => {
     const { frame, press } = await mount(desk);
     await press('v');

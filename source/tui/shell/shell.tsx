@@ -162,6 +162,9 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
   const [holder, setHolder] = useState<string | null>(null);
   const [active, setActive] = useState(() => Math.max(0, panes.findIndex((candidate) => candidate.id === initialPane)));
   const [help, setHelp] = useState(false);
+  /** The first row of the help shown: it scrolls when every key does not fit. */
+  const [helpTop, setHelpTop] = useState(0);
+  const bodyHeightRef = useRef(1);
   const [modals, setModalsState] = useState<Modal[]>([]);
   // The stack as keys see it: keys that come faster than frames each act on the one before's result.
   const modalsRef = useRef<Modal[]>([]);
@@ -318,6 +321,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
       case 'next-pane':
         return setActive((current) => (current + intent.delta + panes.length) % Math.max(panes.length, 1));
       case 'help':
+        setHelpTop(0);
         return setHelp((shown) => !shown);
       case 'quit':
         return exit();
@@ -361,6 +365,11 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
     if (help) {
       if (name === 'escape' || name === '?') setHelp(false);
       if (name === 'q') exit();
+      const last = Math.max(helpRows(table, scopes, context).length - 1, 0);
+      const page = Math.max(bodyHeightRef.current - 3, 1);
+      const by: Partial<Record<KeyName, number>> = { down: 1, j: 1, up: -1, k: -1, pagedown: page, pageup: -page, home: -Infinity, g: -Infinity, end: Infinity, G: Infinity };
+      const step = by[name];
+      if (step !== undefined) setHelpTop((current) => Math.max(0, Math.min(current + step, last)));
       return;
     }
     if (pane?.typing?.(states[pane.id])) {
@@ -424,6 +433,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
   const tabs = panes.map((candidate, index) => `${index + 1} ${candidate.title}`);
   // Around the body: the header, the tabs, the rule, then the status line and the footer.
   const bodyHeight = Math.max(height - 5 - banner.length, 1);
+  bodyHeightRef.current = bodyHeight;
   const footer = footerHints(table, scopes, context).join('  ·  ');
   // A pane that pages by its height is told it whenever it changes (a resize, a banner).
   useEffect(() => {
@@ -457,7 +467,7 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
       ))}
       <Box height={bodyHeight} overflow="hidden" flexDirection="column">
         {help ? (
-          <HelpView rows={helpRows(table, scopes, context)} width={width} height={bodyHeight} title={pane ? `${pane.title} and everywhere` : 'Everywhere'} />
+          <HelpView rows={helpRows(table, scopes, context)} top={helpTop} width={width} height={bodyHeight} title={pane ? `${pane.title} and everywhere` : 'Everywhere'} />
         ) : top ? (
           <ModalView modal={top} width={width} height={bodyHeight} />
         ) : preparingNow ? (
@@ -486,8 +496,10 @@ function TabsLine({ tabs, active, width }: { tabs: string[]; active: number; wid
   return <Text wrap="truncate">{truncate(text, width)}</Text>;
 }
 
-function HelpView({ rows, width, height, title }: { rows: ReturnType<typeof helpRows>; width: number; height: number; title: string }) {
-  const shown = rows.slice(0, Math.max(height - 2, 1));
+function HelpView({ rows, top, width, height, title }: { rows: ReturnType<typeof helpRows>; top: number; width: number; height: number; title: string }) {
+  const room = Math.max(height - 2, 1);
+  const first = Math.max(0, Math.min(top, rows.length - room));
+  const shown = rows.slice(first, first + room);
   const keyWidth = Math.min(14, Math.max(...rows.map((row) => displayWidth(row.keys)), 4));
   return (
     <Box flexDirection="column">
@@ -497,7 +509,7 @@ function HelpView({ rows, width, height, title }: { rows: ReturnType<typeof help
           {truncate(`${row.keys.padEnd(keyWidth)}  ${row.description}${row.dangerous ? ' (asks first)' : ''}${row.unavailable ? ` — not now: ${row.unavailable}` : ''}`, width)}
         </Text>
       ))}
-      {rows.length > shown.length ? <Text dimColor>{`… ${rows.length - shown.length} more`}</Text> : null}
+      {rows.length > room ? <Text dimColor>{truncate(`keys ${first + 1}–${first + shown.length} of ${rows.length} · ↑↓ PgUp PgDn scroll · Esc closes`, width)}</Text> : null}
     </Box>
   );
 }
