@@ -80,5 +80,7 @@ describe('the bindings table', () => {
     expect(footerHints(table, scopes, { status: 'pending' })).toEqual(['q quit']);
     expect(footerHints(table, scopes, { status: 'approved' })).toEqual(['e export', 'q quit']);
     expect(helpRows(table, scopes, { status: 'pending' })[0]).toEqual({ keys: 'e', description: 'export', unavailable: 'it is pending', dangerous: true });
+    // The global e is the pane's here: the help says so rather than promise it.
+    expect(helpRows(table, scopes, { status: 'approved' })[2]).toEqual({ keys: 'e', description: 'shadowed by the pane', unavailable: "here e is 'export'", dangerous: false });
   });
 });

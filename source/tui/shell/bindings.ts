@@ -113,14 +113,24 @@ export function footerHints<Ctx, Intent>(table: readonly Binding<Ctx, Intent>[],
 
 /** `?`: every binding of these scopes, with its keys, what it does, and why it is unavailable now. */
 export function helpRows<Ctx, Intent>(table: readonly Binding<Ctx, Intent>[], scopes: readonly Scope[], ctx: Ctx): { keys: string; description: string; unavailable: string | null; dangerous: boolean }[] {
-  return scopes.flatMap((scope) =>
-    table
+  // A key a nearer scope binds is that scope's here: the farther binding says so instead of
+  // promising the key (the Invoices pane's v validates; the global v cannot switch vaults there).
+  const claimed = new Map<KeyName, string>();
+  return scopes.flatMap((scope) => {
+    const rows = table
       .filter((binding) => binding.scope === scope)
-      .map((binding) => ({
-        keys: binding.keys.map(keyLabel).join(' '),
-        description: binding.description,
-        unavailable: binding.unavailable?.(ctx) ?? null,
-        dangerous: binding.confirm !== undefined,
-      })),
-  );
+      .map((binding) => {
+        const shadowed = binding.keys.filter((key) => claimed.has(key));
+        const free = binding.keys.filter((key) => !claimed.has(key));
+        const shadow = shadowed.length && !free.length ? `here ${keyLabel(shadowed[0]!)} is ${claimed.get(shadowed[0]!)}` : null;
+        return {
+          keys: (free.length ? free : binding.keys).map(keyLabel).join(' '),
+          description: binding.description,
+          unavailable: shadow ?? binding.unavailable?.(ctx) ?? null,
+          dangerous: binding.confirm !== undefined,
+        };
+      });
+    for (const binding of table) if (binding.scope === scope) for (const key of binding.keys) if (!claimed.has(key)) claimed.set(key, `'${binding.label}'`);
+    return rows;
+  });
 }
