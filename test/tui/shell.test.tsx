@@ -6,7 +6,7 @@ import { act } from 'react';
 import { render } from 'ink-testing-library';
 import stringWidth from 'string-width';
 import { openDesk, type Desk } from '../../source/app/desk.js';
-import { headerLine, MIN_SIZE, Shell, tooSmallLines } from '../../source/tui/shell/shell.js';
+import { headerLine, MIN_SIZE, ModalView, Shell, tooSmallLines } from '../../source/tui/shell/shell.js';
 import { PANES } from '../../source/tui/panes/index.js';
 import { loopControl } from '../../source/tui/shell/loop-control.js';
 import { ProblemLog } from '../../source/tui/problems.js';
@@ -175,6 +175,23 @@ describe('the console shell', () => {
     expect(frame()).toContain('[1 Connection]');
     expect(frame()).not.toContain('vault: this data dir has one vault');
     expect(frame()).toContain('Welcome: press ? for every key');
+  });
+});
+
+describe('a picker', () => {
+  it('shows the item under the cursor whole under the list when its row is cut (why it cannot be chosen too)', async () => {
+    const items = [
+      { label: '1280624  Ridgeline Roofing  RR-310', value: '1', detail: 'Riverside Library  $14,372.08', disabled: 'imported as PC-4126-1280624 in Demo Construction' },
+      { label: '1280627  Fresh Coat', value: '2' },
+    ];
+    let app!: ReturnType<typeof render>;
+    await act(async () => {
+      app = render(<ModalView modal={{ kind: 'pick', title: 'Procore Import', items, cursor: 0, filter: '', filtering: false, resolve: () => undefined }} width={60} height={18} />);
+    });
+    const frame = app.lastFrame() ?? '';
+    await act(async () => app.unmount());
+    for (const line of frame.split('\n')) expect(stringWidth(line)).toBeLessThanOrEqual(60);
+    expect(frame.replace(/\s+/g, ' ')).toContain('imported as PC-4126-1280624 in Demo Construction');
   });
 });
 

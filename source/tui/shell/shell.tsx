@@ -514,7 +514,7 @@ function HelpView({ rows, top, width, height, title }: { rows: ReturnType<typeof
   );
 }
 
-function ModalView({ modal, width, height }: { modal: Modal; width: number; height: number }) {
+export function ModalView({ modal, width, height }: { modal: Modal; width: number; height: number }) {
   switch (modal.kind) {
     case 'confirm':
       return (
@@ -557,7 +557,11 @@ function ModalView({ modal, width, height }: { modal: Modal; width: number; heig
       );
     case 'pick': {
       const shown = visibleItems(modal);
-      const rows = Math.max(height - 3, 1);
+      // The item under the cursor whole, under the list, when its row is cut at the edge.
+      const current = shown[modal.cursor]?.item;
+      const whole = current ? `${current.label}${current.detail ? `  ${current.detail}` : ''}${current.disabled ? ` — ${current.disabled}` : ''}` : '';
+      const more = current && displayWidth(whole) + 2 > width ? wrap(whole, Math.max(width - 2, 1)).slice(0, 3) : [];
+      const rows = Math.max(height - 3 - more.length, 1);
       const start = Math.max(0, Math.min(modal.cursor - Math.floor(rows / 2), shown.length - rows));
       return (
         <Box flexDirection="column">
@@ -571,6 +575,11 @@ function ModalView({ modal, width, height }: { modal: Modal; width: number; heig
               </Text>
             );
           })}
+          {more.map((line, index) => (
+            <Text key={`more-${index}`} dimColor>
+              {`  ${line}`}
+            </Text>
+          ))}
           <Text dimColor>↑↓ move · Enter choose · / filter · Esc cancel</Text>
         </Box>
       );

@@ -167,8 +167,10 @@ export const entryPane: PaneModule<EntryState, EntryAction, EntryIntent> = {
         const invoice = state.invoice!;
         env.notify('reading the approved requisitions from Procore…');
         const found = await env.desk.procore.requisitions({ vault: invoice.vaultId });
+        const imported = found.choices.filter((choice) => choice.imported).length;
+        env.notify(`Procore: ${found.choices.length} approved requisition${found.choices.length === 1 ? '' : 's'}${imported ? `, ${imported} already imported (marked)` : ''}`);
         const id = await env.modals.pick(
-          `Procore Import — ${found.choices.length} approved requisitions in ${found.projectsVisible} projects (/ searches)`,
+          `Procore Import — ${found.choices.length} approved requisition${found.choices.length === 1 ? '' : 's'} in ${found.projectsVisible} project${found.projectsVisible === 1 ? '' : 's'} (/ searches)`,
           found.choices.map((choice) => ({
             label: `${choice.id}  ${choice.vendorName ?? '-'}  ${choice.invoiceNumber ?? ''}`,
             value: choice.id,
