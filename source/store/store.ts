@@ -137,6 +137,13 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+/**
+ * What a data dir may hold and still count as holding nothing: the README the repository ships in
+ * its own data/ (a fresh clone's `npm start` makes the demo there), the log of an earlier start,
+ * the lock.
+ */
+const SHIPPED_OR_HARMLESS = new Set(['README.md', '.gitignore', '.gitkeep', 'logs', LOCK_FILE]);
+
 export class Store implements InvoiceIndexView {
   readonly problems: string[] = [];
   /** What the last transaction wrote: benchmarks and tests read it. */
@@ -537,7 +544,7 @@ export class Store implements InvoiceIndexView {
    */
   async contents(): Promise<string[]> {
     try {
-      return (await readdir(this.dataDir)).filter((name) => name !== 'logs' && name !== LOCK_FILE).sort();
+      return (await readdir(this.dataDir)).filter((name) => !SHIPPED_OR_HARMLESS.has(name)).sort();
     } catch (error) {
       if (isMissing(error)) return [];
       throw error;

@@ -1,7 +1,7 @@
 // What a new user tripped on, each as the command line they typed. Every test here failed before
 // its fix; the title names the defect.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expectOk, runCli } from '../helpers/cli.js';
 import { snapshot, tempDir } from '../helpers/temp.js';
@@ -185,6 +185,14 @@ describe('the demo (README)', () => {
     const other = await tempDir();
     await writeFile(join(other, 'notes.txt'), 'mine');
     expect((await runCli(['demo', '--data-dir', other])).stderr).toMatch(/already holds notes\.txt/);
+  });
+
+  it("is made in the repository's own data/ on a fresh clone, which holds only its README", async () => {
+    const fresh = await tempDir();
+    await writeFile(join(fresh, 'README.md'), await readFile(join(process.cwd(), 'data', 'README.md'), 'utf8'));
+    const made = await runCli(['demo', '--data-dir', fresh]);
+    expect(made.stderr).toBe('');
+    expect(made.stdout).toMatch(/Created the demo vault 'Demo Construction'/);
   });
 });
 
