@@ -74,6 +74,16 @@ describe('Invoice Entry', () => {
     });
     expect(frame).toMatch(/› Vendor\s+ABC-CON/);
     expect(frame).toMatch(/Invoice #\s+—\s+✗ /);
+    // On Invoice #, its message is shown whole under the summary (beside the field it is cut).
+    const onNumber = { ...pane.state(), cursor: 1 };
+    const message = onNumber.invoice!.validation!.issues.find((issue) => /invoice number/i.test(issue.message))!.message;
+    await act(async () => {
+      const app = render(<entryPane.View state={onNumber} width={60} height={20} vaultId={DEMO_VAULT} focused />);
+      frame = app.lastFrame() ?? '';
+      app.unmount();
+    });
+    expect(frame).toMatch(/^\d+ errors?, \d+ warnings?$/m);
+    expect(frame.replace(/\s+/g, ' ')).toContain(`✗ ${message}`.replace(/\s+/g, ' '));
   });
 
   it('Procore Import fills the document from the picked requisition; imported ones are marked and not choosable', async () => {

@@ -8,7 +8,7 @@ import type { Invoice } from '../../../domain/invoice.js';
 import { displayMoney } from '../../../domain/money.js';
 import type { ValidationIssue } from '../../../domain/rules.js';
 import type { InvoiceEdit } from '../../../domain/workflow.js';
-import { truncate } from '../../../text/width.js';
+import { truncate, wrap } from '../../../text/width.js';
 import type { PaneBinding, PaneModule } from '../../shell/pane.js';
 
 /** A field of the form: a header field, or a line's. */
@@ -210,9 +210,13 @@ export function EntryView({ state, width, height }: { state: EntryState; width: 
       </Box>
     );
   }
+  const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   const issues = invoice.validation?.issues ?? [];
   const fields = fieldsOf(invoice);
-  const rows = Math.max(height - 2, 1);
+  // The messages of the field under the cursor, whole, under the summary: beside it they are cut.
+  const here = fields[state.cursor];
+  const whole = here ? messagesFor(issues, here).flatMap((message) => wrap(`${message.level === 'error' ? '✗' : '!'} ${message.message}`, Math.max(width - 2, 1))).slice(0, 4) : [];
+  const rows = Math.max(height - 2 - whole.length, 1);
   const start = Math.max(0, Math.min(state.cursor - Math.floor(rows / 2), fields.length - rows));
   const labelWidth = 20;
   const valueWidth = Math.max(Math.min(24, width - labelWidth - 6), 6);
@@ -233,8 +237,11 @@ export function EntryView({ state, width, height }: { state: EntryState; width: 
         );
       })}
       <Text dimColor wrap="truncate">
-        {truncate(`${issues.filter((issue) => issue.level === 'error').length} errors, ${issues.filter((issue) => issue.level === 'warning').length} warnings${invoice.validation ? '' : ' (not validated yet: s validates)'}`, width)}
+        {truncate(`${counted(issues.filter((issue) => issue.level === 'error').length, 'error')}, ${counted(issues.filter((issue) => issue.level === 'warning').length, 'warning')}${invoice.validation ? '' : ' (not validated yet: s validates)'}`, width)}
       </Text>
+      {whole.map((line, index) => (
+        <Text key={`whole-${index}`}>{`  ${line}`}</Text>
+      ))}
     </Box>
   );
 }
