@@ -3,6 +3,7 @@
 // (approved and still in review) with small real attachments. The attachments of a kind share one
 // file on disk, so a thousand invoices with three files each cost three writes. Deterministic for a
 // given seed, except the ids, which the sandbox hands out.
+import { seededRandom } from './random.js';
 import { createHash } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import { UserError } from '../domain/errors.js';
@@ -72,18 +73,6 @@ const COST_CODES: [code: string, name: string][] = [
 ];
 const TRADES = ['Concrete', 'Steel', 'Framing', 'Roofing', 'Drywall', 'Plumbing', 'Mechanical', 'Electrical', 'Glazing', 'Painting'];
 
-/** A small deterministic generator (mulberry32): the same seed, the same amounts. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function count(value: number, what: string, max: number, min = 0): void {
   if (!Number.isInteger(value) || value < min || value > max) throw new UserError(`${what} must be a whole number from ${min} to ${max}, not ${value}`);
 }
@@ -113,7 +102,7 @@ export async function seedCompany(stateDir: string, spec: BulkCompanySpec): Prom
   await store.read();
   await mkdir(filesDir(stateDir), { recursive: true });
   const kinds = await Promise.all(smallAttachments().map(async (kind) => ({ ...kind, blob: await blobFor(stateDir, kind.bytes) })));
-  const next = random(spec.seed ?? 1);
+  const next = seededRandom(spec.seed ?? 1);
   const newest = Math.floor((spec.now ?? Date.now()) / 1000) * 1000;
 
   return store.update((state) => {

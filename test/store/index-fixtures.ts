@@ -1,5 +1,6 @@
 // Invoices for the index tests, random edits of them from a seed, and what the index should say
 // worked out the slow way: from every invoice in the shards.
+import { seededRandom } from '../../source/sandbox/random.js';
 import { expect } from 'vitest';
 import { INVOICE_STATUSES, newDocument, type Invoice, type InvoiceSource } from '../../source/domain/invoice.js';
 import { procoreId, type InvoiceId, type QueueId, type VaultId } from '../../source/domain/ids.js';
@@ -20,17 +21,8 @@ import {
 export const QUEUES = ['inbox', 'procore', 'scans'] as const;
 export const VENDORS = ['ABC-CON', 'abc-con ', 'XYZ', 'Steel Co', null] as const;
 
-/** A small deterministic random source (mulberry32), so a failing sequence can be replayed. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic random source, so a failing sequence can be replayed. */
+export const random = seededRandom;
 
 export function pick<T>(next: () => number, items: readonly T[]): T {
   return items[Math.floor(next() * items.length)]!;
