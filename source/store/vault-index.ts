@@ -205,6 +205,11 @@ export class VaultIndexFiles {
   private readonly keyFiles = new Map<number, { generation: number; keys: KeyMap }>();
   private rowSet: { set: RowSet; segments: SegmentRows[]; head: IndexHead } | null = null;
   private readonly serialisedRows = new WeakMap<readonly IndexRow[], string>();
+  /** Reads of segment files under way, by segment. */
+  private readonly reading = new Map<number, { generation: number; rows: Promise<SegmentRows> }>();
+  private building: { head: IndexHead; set: Promise<RowSet> } | null = null;
+  /** Segment files read from disk and decoded by this process: tests and benchmarks read it. */
+  segmentsRead = 0;
 
   constructor(
     readonly dataDir: string,
@@ -250,31 +255,51 @@ export class VaultIndexFiles {
     const path = layout.indexSegment(this.dataDir, this.vaultId, segment);
     const expected = head.segmentRows[segment] ?? 0;
     if (expected === 0) return EMPTY_SEGMENT;
-    const generation = head.segmentGens[segment];
+    const generation = head.segmentGens[segment]!;
     const damage = (what: string) => new IndexDamage(`${path} ${what}`, shardsOfSegment(segment));
     let cached = this.segments[segment];
     if (!cached || cached.generation !== generation) {
-      const data = await readIndexFile<SegmentFile>(path, damage);
-      if (data.format !== INDEX_FORMAT || typeof data.shards !== 'object' || data.shards === null) {
-        throw damage('is not in the form this apdesk writes');
+      // Callers that ask at once (the console's page and its counts) share one read of the file.
+      let reading = this.reading.get(segment);
+      if (!reading || reading.generation !== generation) {
+        const rows = this.decodeSegment(path, segment, generation, damage);
+        reading = { generation, rows };
+        this.reading.set(segment, reading);
+        const done = () => {
+          if (this.reading.get(segment) === reading) this.reading.delete(segment);
+        };
+        rows.then(done, done);
       }
-      if (data.generation !== generation) throw damage(`is from write ${data.generation}, the index head names ${generation}`);
-      const rows = new Map<number, IndexRow[]>();
-      try {
-        for (const [shard, tuples] of Object.entries(data.shards)) {
-          const n = Number(shard);
-          if (segmentOf(n) !== segment) throw new Error(`shard ${shard} does not belong here`);
-          rows.set(n, tuples.map((tuple) => decodeRow(tuple, this.vaultId, this.intern)));
-        }
-      } catch (error) {
-        throw damage(`holds rows that cannot be read (${(error as Error).message})`);
+      const rows = await reading.rows;
+      cached = this.segments[segment];
+      if (!cached || cached.generation !== generation) {
+        cached = { generation, rows };
+        this.segments[segment] = cached;
       }
-      cached = { generation: data.generation, rows };
-      this.segments[segment] = cached;
     }
     const held = countRows(cached.rows);
     if (held !== expected) throw damage(`holds ${held} rows where the index head counts ${expected}`);
     return cached.rows;
+  }
+
+  private async decodeSegment(path: string, segment: number, generation: number, damage: (what: string) => IndexDamage): Promise<SegmentRows> {
+    const data = await readIndexFile<SegmentFile>(path, damage);
+    this.segmentsRead += 1;
+    if (data.format !== INDEX_FORMAT || typeof data.shards !== 'object' || data.shards === null) {
+      throw damage('is not in the form this apdesk writes');
+    }
+    if (data.generation !== generation) throw damage(`is from write ${data.generation}, the index head names ${generation}`);
+    const rows = new Map<number, IndexRow[]>();
+    try {
+      for (const [shard, tuples] of Object.entries(data.shards)) {
+        const n = Number(shard);
+        if (segmentOf(n) !== segment) throw new Error(`shard ${shard} does not belong here`);
+        rows.set(n, tuples.map((tuple) => decodeRow(tuple, this.vaultId, this.intern)));
+      }
+    } catch (error) {
+      throw damage(`holds rows that cannot be read (${(error as Error).message})`);
+    }
+    return rows;
   }
 
   async readKeys(keyShard: number, head: IndexHead): Promise<KeyMap> {
@@ -308,7 +333,25 @@ export class VaultIndexFiles {
   }
 
   /** Every row, as a RowSet patched with only the segments that changed since the last call. */
-  async allRows(head: IndexHead): Promise<RowSet> {
+  allRows(head: IndexHead): Promise<RowSet> {
+    if (this.rowSet?.head === head) return Promise.resolve(this.rowSet.set);
+    // Callers that ask at once for the same head share the work; one for another head waits its turn.
+    if (this.building?.head === head) return this.building.set;
+    const before = this.building?.set.catch(() => undefined);
+    const set = (async () => {
+      await before;
+      return this.updateRows(head);
+    })();
+    const building = { head, set };
+    this.building = building;
+    const done = () => {
+      if (this.building === building) this.building = null;
+    };
+    set.then(done, done);
+    return set;
+  }
+
+  private async updateRows(head: IndexHead): Promise<RowSet> {
     if (this.rowSet?.head === head) return this.rowSet.set;
     const segments = await Promise.all(Array.from({ length: SEGMENT_COUNT }, (_, s) => this.readSegment(s, head)));
     if (!this.rowSet) {

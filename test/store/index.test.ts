@@ -12,7 +12,7 @@ import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
 import { tempDir } from '../helpers/temp.js';
 import { STORE_OPTIONS, storeWithVault } from '../helpers/store.js';
 import { exited, spawnHelper, waitForLine } from '../helpers/process.js';
-import { edit, expected, expectIndexMatchesShards, invoiceFor, plain, random, randomPuts } from './index-fixtures.js';
+import { edit, expected, expectedPage, expectIndexMatchesShards, invoiceFor, plain, random, randomPuts } from './index-fixtures.js';
 
 function opened(dir: string) {
   const problems: string[] = [];
@@ -220,6 +220,24 @@ describe('the invoice index', () => {
       expect({ total: page.total, rows: plain(page.rows) }, JSON.stringify(query)).toEqual(wanted(query));
     }
     expect(store.problems).toEqual([]);
+  });
+
+  it('reads each segment once in a new process when a page and a count ask at the same time', async () => {
+    const { dir } = await vaultWith(400, 5);
+    const fresh = await Store.open(dir, STORE_OPTIONS);
+    const head = JSON.parse(await readFile(layout.indexHead(dir, 'v1'), 'utf8'));
+    const segments = head.segmentRows.filter((rows: number) => rows > 0).length;
+    // What the console's Invoices pane asks on opening: its first page, and a count of one view.
+    const [page, count] = await Promise.all([
+      fresh.invoicePage('v1', { status: 'pending', sort: 'createdAt', limit: 20 }),
+      fresh.invoicePage('v1', { status: 'unprocessed', source: 'procore-auto', limit: 0 }),
+      fresh.invoiceCounts('v1'),
+    ]);
+    expect(fresh.indexFiles('v1').segmentsRead).toBe(segments);
+    const { rows } = await expected(fresh, 'v1');
+    expect({ total: page.total, rows: plain(page.rows) }).toEqual(expectedPage(rows, { status: 'pending', sort: 'createdAt', limit: 20 }));
+    expect(count.total).toBe(rows.filter((row) => row.status === 'unprocessed' && row.source === 'procore-auto').length);
+    expect(count.rows).toEqual([]);
   });
 
   it('keeps what an invoice row needs for the console', async () => {
