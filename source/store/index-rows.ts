@@ -341,56 +341,94 @@ export function comparator(column: IndexColumn, direction: 'asc' | 'desc'): (a: 
   };
 }
 
+/** The filter of a query as one string: queries that match the same rows have the same key. */
+function filterKey(query: InvoiceQuery): string {
+  const list = <T extends string>(value: T | readonly T[] | undefined) =>
+    value === undefined ? null : [...new Set(Array.isArray(value) ? (value as readonly T[]) : [value as T])].sort();
+  const vendor = query.vendor === undefined ? null : codeKey(query.vendor);
+  const text = query.text?.trim().toLowerCase() || null;
+  return JSON.stringify([list(query.status), list(query.queueId), list(query.source), vendor, text]);
+}
+
+const NO_FILTER = filterKey({});
+
+interface KeptOrder {
+  column: IndexColumn;
+  direction: 'asc' | 'desc';
+  /** Only the rows this filter matches (null: every row), in the order. */
+  matches: ((row: IndexRow) => boolean) | null;
+  rows: IndexRow[];
+}
+
 /**
- * All the rows of a vault, with each sort order made once and kept: the next page in the same
- * order costs one pass of the filter. When a few rows change, each kept order is patched where
+ * All the rows of a vault, with the answers to recent queries kept: the matching rows of a filter
+ * in a sort order, made once (a filter pass, then a sort of only what matched) so that the next
+ * page of the same query is a slice. When a few rows change, each kept order is patched where
  * they sit (found by binary search: with the id breaking ties every row has one place), so an
  * edit costs the console no sort; many changed rows are merged in by one sort.
  */
 export class RowSet {
-  /** Kept orders, the most recently used last; only a few, as each is patched on every change. */
-  private orders = new Map<string, IndexRow[]>();
-  private static readonly KEPT_ORDERS = 4;
-  /** By id: the order every other one is made from, always kept. */
-  private byId: IndexRow[];
+  /** Every row, in no particular order. */
+  private all: IndexRow[];
+  /** Kept orders by sort and filter, the most recently used last; only a few, as each is patched on every change. */
+  private orders = new Map<string, KeptOrder>();
+  private static readonly KEPT_ORDERS = 6;
 
   constructor(rows: readonly IndexRow[]) {
-    this.byId = [...rows].sort(comparator('id', 'asc'));
+    this.all = [...rows];
   }
 
   get size(): number {
-    return this.byId.length;
+    return this.all.length;
   }
 
+  /** Every row, in no particular order. */
   rows(): readonly IndexRow[] {
-    return this.byId;
+    return this.all;
   }
 
   replace(removed: readonly IndexRow[], added: readonly IndexRow[]): void {
     if (removed.length === 0 && added.length === 0) return;
-    this.byId = patched(this.byId, removed, added, comparator('id', 'asc'));
-    for (const [key, order] of this.orders) {
-      const [column, direction] = key.split(' ') as [IndexColumn, 'asc' | 'desc'];
-      this.orders.set(key, patched(order, removed, added, comparator(column, direction)));
+    const gone = new Set(removed);
+    this.all = (gone.size === 0 ? this.all : this.all.filter((row) => !gone.has(row))).concat(added);
+    for (const order of this.orders.values()) {
+      const { matches } = order;
+      order.rows = patched(
+        order.rows,
+        matches ? removed.filter(matches) : removed,
+        matches ? added.filter(matches) : added,
+        comparator(order.column, order.direction),
+      );
     }
   }
 
-  ordered(column: IndexColumn, direction: 'asc' | 'desc'): readonly IndexRow[] {
-    if (column === 'id' && direction === 'asc') return this.byId;
-    const key = `${column} ${direction}`;
+  page(query: InvoiceQuery): InvoicePage {
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const limit = Math.max(0, Math.floor(query.limit ?? 50));
+    // A count only (the console's count of a view): a filter pass, nothing sorted or kept.
+    if (limit === 0) {
+      const matches = matcher(query);
+      let total = 0;
+      for (const row of this.all) if (matches(row)) total += 1;
+      return { total, rows: [] };
+    }
+    const column = query.sort ?? 'id';
+    const direction = query.direction ?? 'asc';
+    const filter = filterKey(query);
+    const key = `${column} ${direction} ${filter}`;
     let order = this.orders.get(key);
     if (order) {
       this.orders.delete(key);
     } else {
-      order = [...this.byId].sort(comparator(column, direction));
+      // A new filter in an order kept for every row: a filter pass over that beats a sort.
+      const everyRow = this.orders.get(`${column} ${direction} ${NO_FILTER}`);
+      if (everyRow) return pageOf(everyRow.rows, query);
+      const matches = filter === NO_FILTER ? null : matcher(query);
+      order = { column, direction, matches, rows: (matches ? this.all.filter(matches) : [...this.all]).sort(comparator(column, direction)) };
       if (this.orders.size >= RowSet.KEPT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
     }
     this.orders.set(key, order);
-    return order;
-  }
-
-  page(query: InvoiceQuery): InvoicePage {
-    return pageOf(this.ordered(query.sort ?? 'id', query.direction ?? 'asc'), query);
+    return { total: order.rows.length, rows: order.rows.slice(offset, offset + limit) };
   }
 }
 

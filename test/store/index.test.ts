@@ -222,6 +222,56 @@ describe('the invoice index', () => {
     expect(store.problems).toEqual([]);
   });
 
+  it('keeps the pages of a few queries in step as rows move into, out of and within their filters', async () => {
+    const { store } = await vaultWith(300, 21);
+    // Few enough queries that all their orders stay kept: every edit patches them in place.
+    const queries: InvoiceQuery[] = [
+      { status: 'pending', sort: 'createdAt', limit: 40 },
+      { status: ['pending', 'approved'], queueId: 'inbox', sort: 'total', direction: 'desc', offset: 5, limit: 10 },
+      { text: 'slab', sort: 'vendor', limit: 300 },
+      { sort: 'updatedAt', direction: 'desc', limit: 30 },
+    ];
+    const check = async (when: string) => {
+      const { rows } = await expected(store, 'v1');
+      for (const query of queries) {
+        const page = await store.invoicePage('v1', query);
+        expect({ total: page.total, rows: plain(page.rows) }, `${when}: ${JSON.stringify(query)}`).toEqual(expectedPage(rows, query));
+        // A count of the same filter, without a page.
+        expect((await store.invoicePage('v1', { ...query, limit: 0 })).total).toBe(page.total);
+      }
+    };
+    await check('first');
+    const pending = (await store.invoicePage('v1', { status: 'pending', limit: 3 })).rows.map((row) => row.id);
+    const other = (await store.invoicePage('v1', { status: 'paid', limit: 3 })).rows.map((row) => row.id);
+    await store.transact(async (tx) => {
+      // Out of the pending filter, into it, and moved within it (a new total and description).
+      const leaving = (await tx.getInvoice('v1', pending[0]!))!;
+      leaving.status = 'approved';
+      leaving.queueId = 'inbox' as QueueId;
+      await tx.putInvoice(leaving);
+      const arriving = (await tx.getInvoice('v1', other[0]!))!;
+      arriving.status = 'pending';
+      arriving.header.description = 'Slab on grade, again';
+      await tx.putInvoice(arriving);
+      const moving = (await tx.getInvoice('v1', pending[1]!))!;
+      moving.header.total = null;
+      moving.updatedAt = '2030-01-01T00:00:00.000Z';
+      await tx.putInvoice(moving);
+    });
+    await check('after three edits');
+    // Many at once: merged by a sort rather than patched one by one.
+    await store.transact(async (tx) => {
+      const next = random(5);
+      for (let n = 1; n <= 150; n++) {
+        const invoice = (await tx.getInvoice('v1', `INV-${String(n * 2).padStart(6, '0')}`))!;
+        edit(invoice, next);
+        await tx.putInvoice(invoice);
+      }
+    });
+    await check('after 150 edits');
+    expect(store.problems).toEqual([]);
+  });
+
   it('reads each segment once in a new process when a page and a count ask at the same time', async () => {
     const { dir } = await vaultWith(400, 5);
     const fresh = await Store.open(dir, STORE_OPTIONS);
