@@ -41,12 +41,6 @@ export type IndexColumn = Exclude<keyof IndexRow, 'vaultId'>;
 /** A description longer than this is cut in the index: it only feeds a list column and text search. */
 export const DESCRIPTION_LIMIT = 160;
 
-/**
- * A row as stored: an array in COLUMNS order, so 50,000 rows do not repeat every field name.
- * The vault id is the file's, not the row's.
- */
-export type RowTuple = readonly unknown[];
-
 const COLUMNS = [
   'id',
   'queueId',
@@ -100,9 +94,43 @@ class Row implements IndexRow {
   ) {}
 
   get search(): string {
-    this.#search ??= `${this.id}\n${this.vendor ?? ''}\n${this.invoiceNumber ?? ''}\n${this.description ?? ''}`.toLowerCase();
+    this.#search ??= searchTextOf(this);
     return this.#search;
   }
+}
+
+/** What a text filter looks in, lower-case: the id, vendor, invoice number and description. */
+export function searchTextOf(row: IndexRow): string {
+  return `${row.id}\n${row.vendor ?? ''}\n${row.invoiceNumber ?? ''}\n${row.description ?? ''}`.toLowerCase();
+}
+
+/**
+ * A row as a plain object with every field its own: what the store hands out, so a caller may
+ * spread or serialise it (a row read from a segment file keeps its fields in the file).
+ */
+export function plainRow(row: IndexRow): IndexRow {
+  if (row instanceof Row) return row;
+  return new Row(
+    row.id,
+    row.vaultId,
+    row.queueId,
+    row.status,
+    row.vendor,
+    row.invoiceNumber,
+    row.total,
+    row.invoiceDate,
+    row.dueDate,
+    row.createdAt,
+    row.updatedAt,
+    row.source,
+    row.procoreCompanyId,
+    row.procoreRequisitionId,
+    row.job,
+    row.message,
+    row.description,
+    row.creditMemo,
+    row.fileHash,
+  );
 }
 
 /**
@@ -169,39 +197,6 @@ function fileHashOf(invoice: Invoice): string | null {
 /** Same invoice, same values in every column. */
 export function sameRow(a: IndexRow, b: IndexRow): boolean {
   return a.vaultId === b.vaultId && COLUMNS.every((column) => a[column] === b[column]);
-}
-
-export function encodeRow(row: IndexRow): RowTuple {
-  return COLUMNS.map((column) => row[column] ?? null);
-}
-
-/** A stored row back into a row; throws when the tuple is not one (a damaged or foreign file). */
-export function decodeRow(tuple: unknown, vaultId: VaultId, intern: Interner): IndexRow {
-  if (!Array.isArray(tuple) || tuple.length !== COLUMNS.length || typeof tuple[0] !== 'string') {
-    throw new Error('an index row is not in the expected form');
-  }
-  const t = (i: number) => (tuple[i] ?? null) as string | null;
-  return new Row(
-    t(0) as InvoiceId,
-    vaultId,
-    intern.of(t(1)) as QueueId,
-    intern.of(t(2)) as InvoiceStatus,
-    intern.of(t(3)),
-    t(4),
-    t(5) as unknown as Cents | null,
-    intern.of(t(6)),
-    intern.of(t(7)),
-    t(8) ?? '',
-    t(9) ?? '',
-    intern.of(t(10)) as SourceKind,
-    intern.of(t(11)) as ProcoreId | null,
-    t(12) as ProcoreId | null,
-    intern.of(t(13)),
-    t(14),
-    t(15),
-    typeof tuple[16] === 'boolean' ? tuple[16] : undefined,
-    t(17),
-  );
 }
 
 // ---- lookup keys ----
@@ -318,9 +313,9 @@ export function matcher(query: InvoiceQuery): (row: IndexRow) => boolean {
     (text === null || searchText(row).includes(text));
 }
 
+/** Rows of this module and of segment files keep their search text; others make it each time. */
 function searchText(row: IndexRow): string {
-  if (row instanceof Row) return row.search;
-  return `${row.id}\n${row.vendor ?? ''}\n${row.invoiceNumber ?? ''}\n${row.description ?? ''}`.toLowerCase();
+  return (row as { readonly search?: string }).search ?? searchTextOf(row);
 }
 
 export function comparator(column: IndexColumn, direction: 'asc' | 'desc'): (a: IndexRow, b: IndexRow) => number {

@@ -6,7 +6,9 @@ import { mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { Store } from '../../source/store/store.js';
 import { layout, segmentOf, shardOf, keyShardOf } from '../../source/store/layout.js';
-import { duplicateKey, type IndexRow, type InvoiceQuery } from '../../source/store/index-rows.js';
+import { duplicateKey, plainRow, type IndexRow, type InvoiceQuery } from '../../source/store/index-rows.js';
+import { SegmentTable } from '../../source/store/index-segment.js';
+import { INDEX_FORMAT } from '../../source/store/vault-index.js';
 import { newDocument } from '../../source/domain/invoice.js';
 import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
 import { tempDir } from '../helpers/temp.js';
@@ -33,7 +35,14 @@ async function vaultWith(count: number, seed = 1): Promise<{ dir: string; store:
 async function indexFiles(dir: string): Promise<Record<string, unknown>> {
   const index = layout.indexDir(dir, 'v1');
   const files: Record<string, unknown> = {};
-  for (const name of (await readdir(index)).filter((one) => one.endsWith('.json')).sort()) {
+  for (const name of (await readdir(index)).filter((one) => one.endsWith('.json') || one.endsWith('.bin')).sort()) {
+    if (name.endsWith('.bin')) {
+      // A row segment: its rows by shard, read back the way the store reads them.
+      const segment = parseInt(name.slice('rows-'.length, -'.bin'.length), 16);
+      const rows = new SegmentTable(await readFile(join(index, name)), 'v1' as VaultId, INDEX_FORMAT).rowsByShard(segment);
+      files[name] = Object.fromEntries([...rows].map(([shard, list]) => [shard, plain(list.map(plainRow))]));
+      continue;
+    }
     const parsed = JSON.parse(await readFile(join(index, name), 'utf8'));
     // Which write last touched a file differs between updates and a rebuild; what it holds may not.
     delete parsed.generation;
@@ -43,6 +52,13 @@ async function indexFiles(dir: string): Promise<Record<string, unknown>> {
     files[name] = name.startsWith('keys-') ? Object.fromEntries(Object.entries(parsed.keys).sort()) : parsed;
   }
   return files;
+}
+
+/** Changes one byte in the middle of a file, keeping its length. */
+async function flipByte(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0x20;
+  await writeFile(path, bytes);
 }
 
 describe('the invoice index', () => {
@@ -372,6 +388,8 @@ describe('an index that cannot be used', () => {
     const damages: [string, () => Promise<void>][] = [
       ['segment damaged', () => writeFile(layout.indexSegment(dir, 'v1', segmentOf(shardOf(target.id))), '{"format":1,"sha')],
       ['segment missing', () => unlink(layout.indexSegment(dir, 'v1', segmentOf(shardOf(target.id))))],
+      // One byte changed (a torn write, a bad disk block): the file still has the right length and form.
+      ['segment with a byte changed', () => flipByte(layout.indexSegment(dir, 'v1', segmentOf(shardOf(target.id))))],
       ['key file damaged', () => writeFile(layout.indexKeys(dir, 'v1', keyShardOf(key)), 'nonsense')],
       ['key file emptied', () => writeFile(layout.indexKeys(dir, 'v1', keyShardOf(key)), '{"keys":{}}')],
       ['head damaged', () => writeFile(layout.indexHead(dir, 'v1'), '{')],
@@ -386,6 +404,22 @@ describe('an index that cannot be used', () => {
       expect(problems[0], label).toMatch(/^the invoice index of vault 'v1' could not be used: .* rebuilt it from /);
       await expectIndexMatchesShards(store, 'v1');
     }
+  });
+
+  it('is rebuilt when an earlier apdesk wrote it (index format 2, JSON row segments), which goes', async () => {
+    const { dir } = await vaultWith(80, 53);
+    const head = JSON.parse(await readFile(layout.indexHead(dir, 'v1'), 'utf8'));
+    await writeFile(layout.indexHead(dir, 'v1'), JSON.stringify({ ...head, format: 2 }));
+    const former = join(layout.indexDir(dir, 'v1'), 'rows-00.json');
+    await writeFile(former, JSON.stringify({ format: 2, generation: head.generation, shards: {} }));
+    const { store, problems } = await opened(dir);
+    expect((await store.invoiceCounts('v1')).total).toBe(80);
+    expect(problems).toEqual([
+      expect.stringMatching(/^the invoice index of vault 'v1' could not be used: .*head\.json is of index format 2, written by an earlier apdesk; rebuilt it from all its invoice files \(80 invoices, /),
+    ]);
+    expect((await readdir(layout.indexDir(dir, 'v1'))).filter((name) => name.startsWith('rows-') && !name.endsWith('.bin'))).toEqual([]);
+    expect(JSON.parse(await readFile(layout.indexHead(dir, 'v1'), 'utf8')).format).toBe(INDEX_FORMAT);
+    await expectIndexMatchesShards(store, 'v1');
   });
 
   it('is brought back in step after a commit that died between its shards and its index', async () => {
