@@ -318,22 +318,36 @@ function searchText(row: IndexRow): string {
   return (row as { readonly search?: string }).search ?? searchTextOf(row);
 }
 
+/** Two values of a column: empty ones last either way, then by `sign` (1 ascending, -1 descending); 0 when equal. */
+function compareValues(x: unknown, y: unknown, sign: number): number {
+  if (x === y) return 0;
+  const xEmpty = x === null || x === undefined;
+  const yEmpty = y === null || y === undefined;
+  if (xEmpty !== yEmpty) return xEmpty ? 1 : -1;
+  if (xEmpty) return 0;
+  if ((x as string | number) < (y as string | number)) return -sign;
+  if ((x as string | number) > (y as string | number)) return sign;
+  return 0;
+}
+
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export function comparator(column: IndexColumn, direction: 'asc' | 'desc'): (a: IndexRow, b: IndexRow) => number {
   const sign = direction === 'desc' ? -1 : 1;
-  return (a, b) => {
-    const x = a[column];
-    const y = b[column];
-    if (x !== y) {
-      const xEmpty = x === null || x === undefined;
-      const yEmpty = y === null || y === undefined;
-      if (xEmpty !== yEmpty) return xEmpty ? 1 : -1;
-      if (!xEmpty) {
-        if ((x as string | number) < (y as string | number)) return -sign;
-        if ((x as string | number) > (y as string | number)) return sign;
-      }
-    }
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  };
+  return (a, b) => compareValues(a[column], b[column], sign) || compareIds(a.id, b.id);
+}
+
+/**
+ * `rows` in the order comparator(column, direction) gives, in a new array. Each row's value and id
+ * are read once, not at every comparison: a row read from a segment file finds them in its columns.
+ */
+export function sortRows(rows: readonly IndexRow[], column: IndexColumn, direction: 'asc' | 'desc'): IndexRow[] {
+  const sign = direction === 'desc' ? -1 : 1;
+  const values = rows.map((row) => row[column]);
+  const ids = rows.map((row) => row.id);
+  const order = Array.from(rows.keys());
+  order.sort((a, b) => compareValues(values[a], values[b], sign) || compareIds(ids[a]!, ids[b]!));
+  return order.map((at) => rows[at]!);
 }
 
 /** The filter of a query as one string: queries that match the same rows have the same key. */
@@ -358,9 +372,12 @@ interface KeptOrder {
 /**
  * All the rows of a vault, with the answers to recent queries kept: the matching rows of a filter
  * in a sort order, made once (a filter pass, then a sort of only what matched) so that the next
- * page of the same query is a slice. When a few rows change, each kept order is patched where
- * they sit (found by binary search: with the id breaking ties every row has one place), so an
- * edit costs the console no sort; many changed rows are merged in by one sort.
+ * page of the same query is a slice. The first page of a query asked for the first time is picked
+ * out of the matches without sorting them all (what a new process, `invoices list` or the console
+ * opening, waits for); asked again, the query is sorted and kept. When a few rows change, each
+ * kept order is patched where they sit (found by binary search: with the id breaking ties every
+ * row has one place), so an edit costs the console no sort; many changed rows are merged in by
+ * one sort.
  */
 export class RowSet {
   /** Every row, in no particular order. */
@@ -368,6 +385,8 @@ export class RowSet {
   /** Kept orders by sort and filter, the most recently used last; only a few, as each is patched on every change. */
   private orders = new Map<string, KeptOrder>();
   private static readonly KEPT_ORDERS = 6;
+  /** Queries answered once by picking their first rows: the next ask sorts and keeps them. */
+  private picked = new Set<string>();
 
   constructor(rows: readonly IndexRow[]) {
     this.all = [...rows];
@@ -388,12 +407,7 @@ export class RowSet {
     this.all = (gone.size === 0 ? this.all : this.all.filter((row) => !gone.has(row))).concat(added);
     for (const order of this.orders.values()) {
       const { matches } = order;
-      order.rows = patched(
-        order.rows,
-        matches ? removed.filter(matches) : removed,
-        matches ? added.filter(matches) : added,
-        comparator(order.column, order.direction),
-      );
+      order.rows = patched(order, matches ? removed.filter(matches) : removed, matches ? added.filter(matches) : added);
     }
   }
 
@@ -419,12 +433,50 @@ export class RowSet {
       const everyRow = this.orders.get(`${column} ${direction} ${NO_FILTER}`);
       if (everyRow) return pageOf(everyRow.rows, query);
       const matches = filter === NO_FILTER ? null : matcher(query);
-      order = { column, direction, matches, rows: (matches ? this.all.filter(matches) : [...this.all]).sort(comparator(column, direction)) };
+      const rows = matches ? this.all.filter(matches) : this.all;
+      // A few rows from the top of many: picking them costs about one comparison a row, a sort about 16.
+      if (!this.picked.has(key) && (offset + limit) * 16 <= rows.length) {
+        if (this.picked.size >= 64) this.picked.clear();
+        this.picked.add(key);
+        return { total: rows.length, rows: firstRows(rows, offset + limit, comparator(column, direction)).slice(offset) };
+      }
+      this.picked.delete(key);
+      order = { column, direction, matches, rows: sortRows(rows, column, direction) };
       if (this.orders.size >= RowSet.KEPT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
     }
     this.orders.set(key, order);
     return { total: order.rows.length, rows: order.rows.slice(offset, offset + limit) };
   }
+}
+
+/** The first `count` of `rows` in the order `compare` gives, without sorting the others. */
+export function firstRows(rows: readonly IndexRow[], count: number, compare: (a: IndexRow, b: IndexRow) => number): IndexRow[] {
+  if (count <= 0) return [];
+  // A heap of the `count` first rows met so far, the one that sorts last at its top: a row is
+  // compared with that one, and only one that sorts before it goes in.
+  const heap: IndexRow[] = [];
+  const after = (i: number, j: number) => compare(heap[i]!, heap[j]!) > 0;
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  for (const row of rows) {
+    if (heap.length < count) {
+      heap.push(row);
+      for (let i = heap.length - 1; i > 0 && after(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+      continue;
+    }
+    if (compare(row, heap[0]!) >= 0) continue;
+    heap[0] = row;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let last = i;
+      if (left < heap.length && after(left, last)) last = left;
+      if (right < heap.length && after(right, last)) last = right;
+      if (last === i) break;
+      swap(i, last);
+      i = last;
+    }
+  }
+  return heap.sort(compare);
 }
 
 /** Where `row` sits in (or would go into) an array sorted by `compare`. */
@@ -441,18 +493,14 @@ function placeOf(sorted: readonly IndexRow[], row: IndexRow, compare: (a: IndexR
 
 const PATCH_LIMIT = 64;
 
-/** A sorted array without `removed` and with `added`, each in its place. */
-function patched(
-  sorted: IndexRow[],
-  removed: readonly IndexRow[],
-  added: readonly IndexRow[],
-  compare: (a: IndexRow, b: IndexRow) => number,
-): IndexRow[] {
+/** A kept order's rows without `removed` and with `added`, each in its place. */
+function patched({ rows, column, direction }: KeptOrder, removed: readonly IndexRow[], added: readonly IndexRow[]): IndexRow[] {
   if (removed.length + added.length > PATCH_LIMIT) {
     const gone = new Set(removed);
-    return sorted.filter((row) => !gone.has(row)).concat(added).sort(compare);
+    return sortRows(rows.filter((row) => !gone.has(row)).concat(added), column, direction);
   }
-  const result = [...sorted];
+  const compare = comparator(column, direction);
+  const result = [...rows];
   for (const row of removed) {
     const at = placeOf(result, row, compare);
     const found = result[at] === row ? at : result.indexOf(row);
@@ -479,7 +527,6 @@ export function pageOf(ordered: readonly IndexRow[], query: InvoiceQuery): Invoi
 
 /** A page of rows in no particular order (a transaction's merged view). */
 export function pageOfUnsorted(rows: readonly IndexRow[], query: InvoiceQuery): InvoicePage {
-  const matches = matcher(query);
-  const ordered = rows.filter(matches).sort(comparator(query.sort ?? 'id', query.direction ?? 'asc'));
+  const ordered = sortRows(rows.filter(matcher(query)), query.sort ?? 'id', query.direction ?? 'asc');
   return pageOf(ordered, { ...query, status: undefined, queueId: undefined, source: undefined, vendor: undefined, text: undefined });
 }

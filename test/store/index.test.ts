@@ -288,6 +288,27 @@ describe('the invoice index', () => {
     expect(store.problems).toEqual([]);
   });
 
+  it('gives the first rows of a query asked once (picked, not sorted) as a sort would, and again when asked twice', async () => {
+    const { dir } = await vaultWith(400, 27);
+    const store = await Store.open(dir, STORE_OPTIONS);
+    const { rows } = await expected(store, 'v1');
+    // Small pages of many matches, in orders with ties and empty values.
+    const queries: InvoiceQuery[] = [
+      { sort: 'createdAt', limit: 5 },
+      { sort: 'total', direction: 'desc', offset: 3, limit: 7 },
+      { sort: 'vendor', limit: 20 },
+      { sort: 'creditMemo', direction: 'desc', offset: 1, limit: 4 },
+      { status: ['pending', 'approved', 'paid', 'exported'], sort: 'invoiceDate', limit: 6 },
+      { sort: 'job', direction: 'desc', limit: 1 },
+    ];
+    for (const round of ['picked', 'sorted and kept', 'kept']) {
+      for (const query of queries) {
+        const page = await store.invoicePage('v1', query);
+        expect({ total: page.total, rows: plain(page.rows) }, `${round}: ${JSON.stringify(query)}`).toEqual(expectedPage(rows, query));
+      }
+    }
+  });
+
   it('reads each segment once in a new process when a page and a count ask at the same time', async () => {
     const { dir } = await vaultWith(400, 5);
     const fresh = await Store.open(dir, STORE_OPTIONS);
