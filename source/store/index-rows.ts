@@ -396,15 +396,26 @@ export class RowSet {
     return this.all.length;
   }
 
-  /** Every row, in no particular order. */
+  /** Every row, in no particular order (until the next change). */
   rows(): readonly IndexRow[] {
     return this.all;
   }
 
   replace(removed: readonly IndexRow[], added: readonly IndexRow[]): void {
     if (removed.length === 0 && added.length === 0) return;
-    const gone = new Set(removed);
-    this.all = (gone.size === 0 ? this.all : this.all.filter((row) => !gone.has(row))).concat(added);
+    if (removed.length + added.length > PATCH_LIMIT) {
+      const gone = new Set(removed);
+      this.all = this.all.filter((row) => !gone.has(row)).concat(added);
+    } else {
+      // An edit: each row found and its place taken by the last one, no copy of every row.
+      for (const row of removed) {
+        const at = this.all.indexOf(row);
+        if (at < 0) continue;
+        this.all[at] = this.all[this.all.length - 1]!;
+        this.all.pop();
+      }
+      this.all.push(...added);
+    }
     for (const order of this.orders.values()) {
       const { matches } = order;
       order.rows = patched(order, matches ? removed.filter(matches) : removed, matches ? added.filter(matches) : added);

@@ -153,30 +153,39 @@ export function encodeSegment(rows: ReadonlyMap<number, readonly IndexRow[]>, se
   view.setUint32(20, texts.length, true);
   view.setUint32(24, width, true);
   shardRows.forEach((count, i) => view.setUint32(32 + 4 * i, count, true));
+  const totals = new Float64Array(n);
   for (let at = 0; at < n; at++) {
     const row = ordered[at]!;
-    view.setFloat64(blocks.totals + 8 * at, row.total ?? Number.NaN, true);
+    totals[at] = row.total ?? Number.NaN;
     file[blocks.creditMemo + at] = row.creditMemo === undefined ? 0 : row.creditMemo ? 2 : 1;
   }
-  codes.forEach((column, c) => {
-    const start = blocks.codes[c]!;
-    if (width === 2) for (let at = 0; at < n; at++) view.setUint16(start + 2 * at, column[at]!, true);
-    else for (let at = 0; at < n; at++) view.setUint32(start + 4 * at, column[at]!, true);
-  });
-  let offset = 0;
-  texts.forEach((text, k) => {
-    view.setUint32(blocks.offsets + 4 * k, offset, true);
-    offset += text.length;
-  });
-  view.setUint32(blocks.offsets + 4 * texts.length, offset, true);
+  put(file, blocks.totals, totals);
+  codes.forEach((column, c) => put(file, blocks.codes[c]!, width === 2 ? Uint16Array.from(column) : column));
+  const offsets = new Uint32Array(texts.length + 1);
+  for (let k = 0; k < texts.length; k++) offsets[k + 1] = offsets[k]! + texts[k]!.length;
+  put(file, blocks.offsets, offsets);
   file.write(joined, blocks.text, 'utf8');
   view.setUint32(CHECKSUM_AT, checksumOf(file), true);
   return file;
 }
 
-// ---- reading ----
-
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Copies numbers into the file at `start`, little-endian whatever this machine's order. */
+function put(file: Buffer, start: number, numbers: Uint16Array | Uint32Array | Float64Array): void {
+  const bytes = Buffer.from(numbers.buffer, numbers.byteOffset, numbers.byteLength);
+  if (LITTLE_ENDIAN) {
+    bytes.copy(file, start);
+    return;
+  }
+  const swapped = Buffer.from(bytes);
+  if (numbers.BYTES_PER_ELEMENT === 2) swapped.swap16();
+  else if (numbers.BYTES_PER_ELEMENT === 4) swapped.swap32();
+  else swapped.swap64();
+  swapped.copy(file, start);
+}
+
+// ---- reading ----
 
 /** A typed array over part of the file, in this machine's byte order (a copy on a big-endian one). */
 function numbers<T>(file: Buffer, start: number, count: number, size: 1 | 2 | 4 | 8, make: (buffer: ArrayBufferLike, offset: number, length: number) => T): T {
