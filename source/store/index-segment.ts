@@ -123,6 +123,8 @@ export function encodeSegment(rows: ReadonlyMap<number, readonly IndexRow[]>, se
     shardRows.push(list.length);
     ordered.push(...list);
   }
+  const given = [...rows.values()].reduce((sum, list) => sum + list.length, 0);
+  if (given !== ordered.length) throw new Error(`rows of a shard outside index segment ${segment} were given to it`);
   const n = ordered.length;
   const texts: string[] = [];
   const known = new Map<string, number>();
@@ -197,7 +199,7 @@ function numbers<T>(file: Buffer, start: number, count: number, size: 1 | 2 | 4 
   return make(copy.buffer, copy.byteOffset, count);
 }
 
-/** A segment file read: its columns, and each text decoded the first time a row asks for it. */
+/** A segment file read: its columns, and its texts decoded in one go, each sliced out the first time a row asks for it. */
 export class SegmentTable {
   readonly generation: number;
   /** Rows of each of the segment's shards, in shard order. */

@@ -87,6 +87,8 @@ describe('a row segment file', () => {
     }
     expect(refusal(file, 4)).toBe('is of index format 3, not 4');
     expect(refusal(Buffer.from('{"format":2,"generation":9,"shards":{}}'))).toBe('is not an index segment file');
+    // Rows of a shard of another segment are a caller's mistake, not something to drop quietly.
+    expect(() => encodeSegment(new Map([[0, [rowOf(invoiceFor('v1', 1, next))]]]), 2, 9, FORMAT)).toThrow(/outside index segment 2/);
     // A file that starts on an odd byte of its buffer (a pooled read) is read all the same.
     const shifted = Buffer.concat([Buffer.alloc(3), file]).subarray(3);
     expect(asPlain(new SegmentTable(shifted, vault, FORMAT).rowsByShard(2))).toEqual(asPlain(new SegmentTable(file, vault, FORMAT).rowsByShard(2)));
