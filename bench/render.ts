@@ -2,8 +2,11 @@
 // Invoices pane (moving, paging, filtering), the time to the first frame, and the memory. The
 // console (the real Shell and panes) renders in this process through ink-testing-library; keys go
 // to its stdin as a terminal would send them. Prints figures; asserts nothing.
-//   npm run bench:render        (or: npx tsx bench/render.ts [--size 50000] [--keys 40])
+//   npm run bench:render        (or: npx tsx bench/render.ts [--size 50000] [--keys 40] [--data-dir DIR])
+// --data-dir measures a vault made before (by --make-fixture) and keeps it; otherwise the vault is
+// made for the run and removed after it.
 import { createElement } from 'react';
+import { rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadavg, userInfo } from 'node:os';
@@ -14,7 +17,7 @@ import { Shell } from '../source/tui/shell/shell.js';
 import { PANES } from '../source/tui/panes/index.js';
 import { vaultOf } from './fixtures.js';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, keys: { type: 'string' }, 'make-fixture': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { size: { type: 'string' }, keys: { type: 'string' }, 'make-fixture': { type: 'boolean' }, 'data-dir': { type: 'string' } } });
 const size = Number(values.size ?? 50_000);
 const presses = Number(values.keys ?? 40);
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
@@ -31,7 +34,12 @@ if (values['make-fixture']) {
   process.stdout.write(dir);
   process.exit(0);
 }
-const dir = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--make-fixture', '--size', String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim();
+const given = values['data-dir'];
+const dir =
+  given ??
+  execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--make-fixture', '--size', String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim();
+// A 50,000-invoice vault is 130 MB of temp files: one made for this run goes with it.
+if (given === undefined) process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const desk = await openDesk({ dataDir: dir, command: 'bench/render.ts' });
 console.log(`the console on a ${size.toLocaleString('en-US')}-invoice vault, 80×24, load ${loadavg()[0]!.toFixed(1)}, node ${process.version}\n`);
 

@@ -41,12 +41,6 @@ export type IndexColumn = Exclude<keyof IndexRow, 'vaultId'>;
 /** A description longer than this is cut in the index: it only feeds a list column and text search. */
 export const DESCRIPTION_LIMIT = 160;
 
-/**
- * A row as stored: an array in COLUMNS order, so 50,000 rows do not repeat every field name.
- * The vault id is the file's, not the row's.
- */
-export type RowTuple = readonly unknown[];
-
 const COLUMNS = [
   'id',
   'queueId',
@@ -100,9 +94,43 @@ class Row implements IndexRow {
   ) {}
 
   get search(): string {
-    this.#search ??= `${this.id}\n${this.vendor ?? ''}\n${this.invoiceNumber ?? ''}\n${this.description ?? ''}`.toLowerCase();
+    this.#search ??= searchTextOf(this);
     return this.#search;
   }
+}
+
+/** What a text filter looks in, lower-case: the id, vendor, invoice number and description. */
+export function searchTextOf(row: IndexRow): string {
+  return `${row.id}\n${row.vendor ?? ''}\n${row.invoiceNumber ?? ''}\n${row.description ?? ''}`.toLowerCase();
+}
+
+/**
+ * A row as a plain object with every field its own: what the store hands out, so a caller may
+ * spread or serialise it (a row read from a segment file keeps its fields in the file).
+ */
+export function plainRow(row: IndexRow): IndexRow {
+  if (row instanceof Row) return row;
+  return new Row(
+    row.id,
+    row.vaultId,
+    row.queueId,
+    row.status,
+    row.vendor,
+    row.invoiceNumber,
+    row.total,
+    row.invoiceDate,
+    row.dueDate,
+    row.createdAt,
+    row.updatedAt,
+    row.source,
+    row.procoreCompanyId,
+    row.procoreRequisitionId,
+    row.job,
+    row.message,
+    row.description,
+    row.creditMemo,
+    row.fileHash,
+  );
 }
 
 /**
@@ -169,39 +197,6 @@ function fileHashOf(invoice: Invoice): string | null {
 /** Same invoice, same values in every column. */
 export function sameRow(a: IndexRow, b: IndexRow): boolean {
   return a.vaultId === b.vaultId && COLUMNS.every((column) => a[column] === b[column]);
-}
-
-export function encodeRow(row: IndexRow): RowTuple {
-  return COLUMNS.map((column) => row[column] ?? null);
-}
-
-/** A stored row back into a row; throws when the tuple is not one (a damaged or foreign file). */
-export function decodeRow(tuple: unknown, vaultId: VaultId, intern: Interner): IndexRow {
-  if (!Array.isArray(tuple) || tuple.length !== COLUMNS.length || typeof tuple[0] !== 'string') {
-    throw new Error('an index row is not in the expected form');
-  }
-  const t = (i: number) => (tuple[i] ?? null) as string | null;
-  return new Row(
-    t(0) as InvoiceId,
-    vaultId,
-    intern.of(t(1)) as QueueId,
-    intern.of(t(2)) as InvoiceStatus,
-    intern.of(t(3)),
-    t(4),
-    t(5) as unknown as Cents | null,
-    intern.of(t(6)),
-    intern.of(t(7)),
-    t(8) ?? '',
-    t(9) ?? '',
-    intern.of(t(10)) as SourceKind,
-    intern.of(t(11)) as ProcoreId | null,
-    t(12) as ProcoreId | null,
-    intern.of(t(13)),
-    t(14),
-    t(15),
-    typeof tuple[16] === 'boolean' ? tuple[16] : undefined,
-    t(17),
-  );
 }
 
 // ---- lookup keys ----
@@ -318,80 +313,181 @@ export function matcher(query: InvoiceQuery): (row: IndexRow) => boolean {
     (text === null || searchText(row).includes(text));
 }
 
+/** Rows of this module and of segment files keep their search text; others make it each time. */
 function searchText(row: IndexRow): string {
-  if (row instanceof Row) return row.search;
-  return `${row.id}\n${row.vendor ?? ''}\n${row.invoiceNumber ?? ''}\n${row.description ?? ''}`.toLowerCase();
+  return (row as { readonly search?: string }).search ?? searchTextOf(row);
 }
+
+/** Two values of a column: empty ones last either way, then by `sign` (1 ascending, -1 descending); 0 when equal. */
+function compareValues(x: unknown, y: unknown, sign: number): number {
+  if (x === y) return 0;
+  const xEmpty = x === null || x === undefined;
+  const yEmpty = y === null || y === undefined;
+  if (xEmpty !== yEmpty) return xEmpty ? 1 : -1;
+  if (xEmpty) return 0;
+  if ((x as string | number) < (y as string | number)) return -sign;
+  if ((x as string | number) > (y as string | number)) return sign;
+  return 0;
+}
+
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function comparator(column: IndexColumn, direction: 'asc' | 'desc'): (a: IndexRow, b: IndexRow) => number {
   const sign = direction === 'desc' ? -1 : 1;
-  return (a, b) => {
-    const x = a[column];
-    const y = b[column];
-    if (x !== y) {
-      const xEmpty = x === null || x === undefined;
-      const yEmpty = y === null || y === undefined;
-      if (xEmpty !== yEmpty) return xEmpty ? 1 : -1;
-      if (!xEmpty) {
-        if ((x as string | number) < (y as string | number)) return -sign;
-        if ((x as string | number) > (y as string | number)) return sign;
-      }
-    }
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  };
+  return (a, b) => compareValues(a[column], b[column], sign) || compareIds(a.id, b.id);
 }
 
 /**
- * All the rows of a vault, with each sort order made once and kept: the next page in the same
- * order costs one pass of the filter. When a few rows change, each kept order is patched where
- * they sit (found by binary search: with the id breaking ties every row has one place), so an
- * edit costs the console no sort; many changed rows are merged in by one sort.
+ * `rows` in the order comparator(column, direction) gives, in a new array. Each row's value and id
+ * are read once, not at every comparison: a row read from a segment file finds them in its columns.
+ */
+export function sortRows(rows: readonly IndexRow[], column: IndexColumn, direction: 'asc' | 'desc'): IndexRow[] {
+  const sign = direction === 'desc' ? -1 : 1;
+  const values = rows.map((row) => row[column]);
+  const ids = rows.map((row) => row.id);
+  const order = Array.from(rows.keys());
+  order.sort((a, b) => compareValues(values[a], values[b], sign) || compareIds(ids[a]!, ids[b]!));
+  return order.map((at) => rows[at]!);
+}
+
+/** The filter of a query as one string: queries that match the same rows have the same key. */
+function filterKey(query: InvoiceQuery): string {
+  const list = <T extends string>(value: T | readonly T[] | undefined) =>
+    value === undefined ? null : [...new Set(Array.isArray(value) ? (value as readonly T[]) : [value as T])].sort();
+  const vendor = query.vendor === undefined ? null : codeKey(query.vendor);
+  const text = query.text?.trim().toLowerCase() || null;
+  return JSON.stringify([list(query.status), list(query.queueId), list(query.source), vendor, text]);
+}
+
+const NO_FILTER = filterKey({});
+
+interface KeptOrder {
+  column: IndexColumn;
+  direction: 'asc' | 'desc';
+  /** Only the rows this filter matches (null: every row), in the order. */
+  matches: ((row: IndexRow) => boolean) | null;
+  rows: IndexRow[];
+}
+
+/**
+ * All the rows of a vault, with the answers to recent queries kept: the matching rows of a filter
+ * in a sort order, made once (a filter pass, then a sort of only what matched) so that the next
+ * page of the same query is a slice. The first page of a query asked for the first time is picked
+ * out of the matches without sorting them all (what a new process, `invoices list` or the console
+ * opening, waits for); asked again, the query is sorted and kept. When a few rows change, each
+ * kept order is patched where they sit (found by binary search: with the id breaking ties every
+ * row has one place), so an edit costs the console no sort; many changed rows are merged in by
+ * one sort.
  */
 export class RowSet {
-  /** Kept orders, the most recently used last; only a few, as each is patched on every change. */
-  private orders = new Map<string, IndexRow[]>();
-  private static readonly KEPT_ORDERS = 4;
-  /** By id: the order every other one is made from, always kept. */
-  private byId: IndexRow[];
+  /** Every row, in no particular order. */
+  private all: IndexRow[];
+  /** Kept orders by sort and filter, the most recently used last; only a few, as each is patched on every change. */
+  private orders = new Map<string, KeptOrder>();
+  private static readonly KEPT_ORDERS = 6;
+  /** Queries answered once by picking their first rows: the next ask sorts and keeps them. */
+  private picked = new Set<string>();
 
   constructor(rows: readonly IndexRow[]) {
-    this.byId = [...rows].sort(comparator('id', 'asc'));
+    this.all = [...rows];
   }
 
   get size(): number {
-    return this.byId.length;
+    return this.all.length;
   }
 
+  /** Every row, in no particular order (until the next change). */
   rows(): readonly IndexRow[] {
-    return this.byId;
+    return this.all;
   }
 
   replace(removed: readonly IndexRow[], added: readonly IndexRow[]): void {
     if (removed.length === 0 && added.length === 0) return;
-    this.byId = patched(this.byId, removed, added, comparator('id', 'asc'));
-    for (const [key, order] of this.orders) {
-      const [column, direction] = key.split(' ') as [IndexColumn, 'asc' | 'desc'];
-      this.orders.set(key, patched(order, removed, added, comparator(column, direction)));
+    if (removed.length + added.length > PATCH_LIMIT) {
+      const gone = new Set(removed);
+      this.all = this.all.filter((row) => !gone.has(row)).concat(added);
+    } else {
+      // An edit: each row found and its place taken by the last one, no copy of every row.
+      for (const row of removed) {
+        const at = this.all.indexOf(row);
+        if (at < 0) continue;
+        this.all[at] = this.all[this.all.length - 1]!;
+        this.all.pop();
+      }
+      this.all.push(...added);
+    }
+    for (const order of this.orders.values()) {
+      const { matches } = order;
+      order.rows = patched(order, matches ? removed.filter(matches) : removed, matches ? added.filter(matches) : added);
     }
   }
 
-  ordered(column: IndexColumn, direction: 'asc' | 'desc'): readonly IndexRow[] {
-    if (column === 'id' && direction === 'asc') return this.byId;
-    const key = `${column} ${direction}`;
+  page(query: InvoiceQuery): InvoicePage {
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const limit = Math.max(0, Math.floor(query.limit ?? 50));
+    // A count only (the console's count of a view): a filter pass, nothing sorted or kept.
+    if (limit === 0) {
+      const matches = matcher(query);
+      let total = 0;
+      for (const row of this.all) if (matches(row)) total += 1;
+      return { total, rows: [] };
+    }
+    const column = query.sort ?? 'id';
+    const direction = query.direction ?? 'asc';
+    const filter = filterKey(query);
+    const key = `${column} ${direction} ${filter}`;
     let order = this.orders.get(key);
     if (order) {
       this.orders.delete(key);
     } else {
-      order = [...this.byId].sort(comparator(column, direction));
+      // A new filter in an order kept for every row: a filter pass over that beats a sort.
+      const everyRow = this.orders.get(`${column} ${direction} ${NO_FILTER}`);
+      if (everyRow) return pageOf(everyRow.rows, query);
+      const matches = filter === NO_FILTER ? null : matcher(query);
+      const rows = matches ? this.all.filter(matches) : this.all;
+      // A few rows from the top of many: picking them costs about one comparison a row, a sort about 16.
+      if (!this.picked.has(key) && (offset + limit) * 16 <= rows.length) {
+        if (this.picked.size >= 64) this.picked.clear();
+        this.picked.add(key);
+        return { total: rows.length, rows: firstRows(rows, offset + limit, comparator(column, direction)).slice(offset) };
+      }
+      this.picked.delete(key);
+      order = { column, direction, matches, rows: sortRows(rows, column, direction) };
       if (this.orders.size >= RowSet.KEPT_ORDERS) this.orders.delete(this.orders.keys().next().value!);
     }
     this.orders.set(key, order);
-    return order;
+    return { total: order.rows.length, rows: order.rows.slice(offset, offset + limit) };
   }
+}
 
-  page(query: InvoiceQuery): InvoicePage {
-    return pageOf(this.ordered(query.sort ?? 'id', query.direction ?? 'asc'), query);
+/** The first `count` of `rows` in the order `compare` gives, without sorting the others. */
+export function firstRows(rows: readonly IndexRow[], count: number, compare: (a: IndexRow, b: IndexRow) => number): IndexRow[] {
+  if (count <= 0) return [];
+  // A heap of the `count` first rows met so far, the one that sorts last at its top: a row is
+  // compared with that one, and only one that sorts before it goes in.
+  const heap: IndexRow[] = [];
+  const after = (i: number, j: number) => compare(heap[i]!, heap[j]!) > 0;
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  for (const row of rows) {
+    if (heap.length < count) {
+      heap.push(row);
+      for (let i = heap.length - 1; i > 0 && after(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+      continue;
+    }
+    if (compare(row, heap[0]!) >= 0) continue;
+    heap[0] = row;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let last = i;
+      if (left < heap.length && after(left, last)) last = left;
+      if (right < heap.length && after(right, last)) last = right;
+      if (last === i) break;
+      swap(i, last);
+      i = last;
+    }
   }
+  return heap.sort(compare);
 }
 
 /** Where `row` sits in (or would go into) an array sorted by `compare`. */
@@ -408,18 +504,14 @@ function placeOf(sorted: readonly IndexRow[], row: IndexRow, compare: (a: IndexR
 
 const PATCH_LIMIT = 64;
 
-/** A sorted array without `removed` and with `added`, each in its place. */
-function patched(
-  sorted: IndexRow[],
-  removed: readonly IndexRow[],
-  added: readonly IndexRow[],
-  compare: (a: IndexRow, b: IndexRow) => number,
-): IndexRow[] {
+/** A kept order's rows without `removed` and with `added`, each in its place. */
+function patched({ rows, column, direction }: KeptOrder, removed: readonly IndexRow[], added: readonly IndexRow[]): IndexRow[] {
   if (removed.length + added.length > PATCH_LIMIT) {
     const gone = new Set(removed);
-    return sorted.filter((row) => !gone.has(row)).concat(added).sort(compare);
+    return sortRows(rows.filter((row) => !gone.has(row)).concat(added), column, direction);
   }
-  const result = [...sorted];
+  const compare = comparator(column, direction);
+  const result = [...rows];
   for (const row of removed) {
     const at = placeOf(result, row, compare);
     const found = result[at] === row ? at : result.indexOf(row);
@@ -446,7 +538,6 @@ export function pageOf(ordered: readonly IndexRow[], query: InvoiceQuery): Invoi
 
 /** A page of rows in no particular order (a transaction's merged view). */
 export function pageOfUnsorted(rows: readonly IndexRow[], query: InvoiceQuery): InvoicePage {
-  const matches = matcher(query);
-  const ordered = rows.filter(matches).sort(comparator(query.sort ?? 'id', query.direction ?? 'asc'));
+  const ordered = sortRows(rows.filter(matcher(query)), query.sort ?? 'id', query.direction ?? 'asc');
   return pageOf(ordered, { ...query, status: undefined, queueId: undefined, source: undefined, vendor: undefined, text: undefined });
 }

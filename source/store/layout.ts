@@ -6,7 +6,7 @@
 //   vaults/<vault>/documents/<invoice>/  the invoice's PDF and original files
 //   vaults/<vault>/documents-pending/    which document folders an unfinished transaction wrote
 //   vaults/<vault>/index/head.json       the vault's invoice counts and the index's generation
-//   vaults/<vault>/index/rows-<xx>.json  index rows of the invoices of 16 shards
+//   vaults/<vault>/index/rows-<xx>.bin   index rows of the invoices of 16 shards, column by column
 //   vaults/<vault>/index/keys-<xx>.json  duplicate-number and Procore-requisition keys → invoice ids
 //   vaults/<vault>/index/pending/        index work a writer or a recovery has yet to finish
 //   vaults/<vault>/sync.json             the vault's sync state: project watermarks, waiting, failed, job runs
@@ -46,7 +46,7 @@ export const layout = {
   indexDir: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'index'),
   indexHead: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'index', 'head.json'),
   indexSegment: (dataDir: string, vaultId: string, segment: number) =>
-    join(dataDir, 'vaults', vaultId, 'index', `rows-${hex(segment, 2)}.json`),
+    join(dataDir, 'vaults', vaultId, 'index', `rows-${hex(segment, 2)}.bin`),
   indexKeys: (dataDir: string, vaultId: string, keyShard: number) =>
     join(dataDir, 'vaults', vaultId, 'index', `keys-${hex(keyShard, 2)}.json`),
   indexPending: (dataDir: string, vaultId: string) => join(dataDir, 'vaults', vaultId, 'index', 'pending'),

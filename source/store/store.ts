@@ -21,6 +21,7 @@ import {
   duplicateKey,
   keysOf,
   pageOfUnsorted,
+  plainRow,
   requisitionKey,
   fileHashKey,
   rowOf,
@@ -120,9 +121,14 @@ async function lookupRows(files: VaultIndexFiles, head: IndexHead, key: string, 
   for (const id of await files.lookup(key, head)) {
     if (skip?.has(id)) continue;
     const row = await files.row(shardOf(id), id, head);
-    if (row) rows.push(row);
+    if (row) rows.push(plainRow(row));
   }
   return rows;
+}
+
+/** A page as the store hands it out: plain rows (see plainRow). */
+function plainPage(page: InvoicePage): InvoicePage {
+  return { total: page.total, rows: page.rows.map(plainRow) };
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
@@ -278,7 +284,7 @@ export class Store implements InvoiceIndexView {
   }
 
   async invoicePage(vaultId: string, query: InvoiceQuery): Promise<InvoicePage> {
-    return this.readIndex(vaultId, async (files, head) => (await files.allRows(head)).page(query));
+    return this.readIndex(vaultId, async (files, head) => plainPage((await files.allRows(head)).page(query)));
   }
 
   async invoicesByNumber(vaultId: string, vendor: string | null, invoiceNumber: string | null): Promise<IndexRow[]> {
@@ -299,7 +305,10 @@ export class Store implements InvoiceIndexView {
   }
 
   async indexRow(vaultId: string, invoiceId: string): Promise<IndexRow | undefined> {
-    return this.readIndex(vaultId, (files, head) => files.row(shardOf(invoiceId), invoiceId, head));
+    return this.readIndex(vaultId, async (files, head) => {
+      const row = await files.row(shardOf(invoiceId), invoiceId, head);
+      return row && plainRow(row);
+    });
   }
 
   /** Rebuilds a vault's index from its invoice files, under the lock. */
@@ -790,10 +799,10 @@ export class Transaction implements InvoiceIndexView {
     return writer.guarded(async (head) => {
       const committed = await writer.files.allRows(head);
       const puts = this.puts.get(vaultId);
-      if (!puts || puts.rows.size === 0) return committed.page(query);
+      if (!puts || puts.rows.size === 0) return plainPage(committed.page(query));
       const merged = committed.rows().filter((row) => !puts.rows.has(row.id));
       merged.push(...puts.rows.values());
-      return pageOfUnsorted(merged, query);
+      return plainPage(pageOfUnsorted(merged, query));
     });
   }
 
@@ -810,7 +819,10 @@ export class Transaction implements InvoiceIndexView {
     const put = this.puts.get(vaultId)?.rows.get(invoiceId);
     if (put) return put;
     const writer = this.indexWriter(vaultId);
-    return writer.guarded((head) => writer.files.row(shardOf(invoiceId), invoiceId, head));
+    return writer.guarded(async (head) => {
+      const row = await writer.files.row(shardOf(invoiceId), invoiceId, head);
+      return row && plainRow(row);
+    });
   }
 
   /** Rebuilds a vault's index from the invoice files on disk (what this transaction put is added at commit). */

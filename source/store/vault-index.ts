@@ -1,7 +1,8 @@
 // A vault's invoice index on disk: a head (counts by queue and status, and which write last
-// touched each other file and how many rows or ids it holds), 64 row segments of 16 shards each,
-// and 256 lookup-key files. A new process answers `status` from the head alone and a lookup from
-// one key file and one segment; a running one re-reads only the files the head says moved.
+// touched each other file and how many rows or ids it holds), 64 row segments of 16 shards each
+// (column files, index-segment.ts), and 256 lookup-key files. A new process answers `status`
+// from the head alone and a lookup from one key file and one segment; a running one re-reads
+// only the files the head says moved.
 //
 // How the index stays in step with the invoice shards it describes:
 //  - Only a transaction writes it, under the data-dir lock, in the same commit as the shards:
@@ -15,9 +16,10 @@
 //    that overlapped the read changed it). Otherwise it reads again; while a note stays, it takes
 //    the lock, which waits out a live writer, and under it works off notes left behind by
 //    re-reading the shards they name.
-//  - A file that is missing, does not parse, or is not the write or size the head names is
-//    rebuilt: a segment from its 16 shards, then counts and keys from all the rows. A missing
-//    head (a vault from before the index) or one of another format means a full rebuild.
+//  - A file that is missing, does not parse (a row segment: fails its checksum), or is not the
+//    write or size the head names is rebuilt: a segment from its 16 shards, then counts and keys
+//    from all the rows. A missing head (a vault from before the index) or one of another format
+//    (an earlier apdesk's) means a full rebuild, which also removes the earlier row segments.
 //  - A shard brought back from its previous generation no longer matches its rows: the recovery
 //    leaves a note naming it before it touches the shard (store.ts), and the note is worked off
 //    like any other.
@@ -25,8 +27,10 @@
 //    killed process loses nothing it wrote; and on a journaling filesystem the shard's fsync
 //    makes the note that precedes it durable too. At worst a power cut leaves an index file torn
 //    or from an older write, which the checks above catch.
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { CorruptFileError, JsonFile, sameVersion, versionOf, type FileVersion } from '../disk/json-file.js';
 import type { Invoice } from '../domain/invoice.js';
 import type { VaultId } from '../domain/ids.js';
@@ -38,22 +42,14 @@ import {
   layout,
   segmentOf,
 } from './layout.js';
-import {
-  addToCounts,
-  decodeRow,
-  encodeRow,
-  Interner,
-  keysOf,
-  rowOf,
-  RowSet,
-  sameRow,
-  type CountMatrix,
-  type IndexRow,
-  type RowTuple,
-} from './index-rows.js';
+import { addToCounts, Interner, keysOf, rowOf, RowSet, sameRow, type CountMatrix, type IndexRow } from './index-rows.js';
+import { encodeSegment, SegmentFileError, SegmentTable } from './index-segment.js';
 
-/** 2: rows carry the hash of the file each document was made from, with a lookup key for it. */
-export const INDEX_FORMAT = 2;
+/**
+ * 2: rows carry the hash of the file each document was made from, with a lookup key for it.
+ * 3: row segments are column files (index-segment.ts), read a field at a time, not JSON.
+ */
+export const INDEX_FORMAT = 3;
 
 export interface IndexHead {
   format: number;
@@ -70,13 +66,6 @@ export interface IndexHead {
   /** Invoice ids in each key file; likewise. */
   keyIds: number[];
   keyGens: number[];
-}
-
-interface SegmentFile {
-  format: number;
-  generation: number;
-  /** Shard number → its invoices' rows. */
-  shards: Record<string, RowTuple[]>;
 }
 
 interface KeyFile {
@@ -130,6 +119,13 @@ function nextGeneration(head: IndexHead | null): number {
 
 const isList = (value: unknown, length: number) => Array.isArray(value) && value.length === length && value.every(Number.isInteger);
 
+/** Why a parsed file is not a head: an index an earlier apdesk wrote is rebuilt like a damaged one, and said so. */
+function notAHead(value: unknown): string {
+  const format = (value as { format?: unknown } | null)?.format;
+  if (typeof format === 'number' && format < INDEX_FORMAT) return `is of index format ${format}, written by an earlier apdesk`;
+  return 'is not in the form this apdesk writes';
+}
+
 function isHead(value: unknown): value is IndexHead {
   const head = value as IndexHead | null;
   return (
@@ -181,6 +177,24 @@ async function removeFile(path: string): Promise<void> {
   });
 }
 
+/**
+ * Writes a file that is not JSON whole, as JsonFile writes one (a temp file of the same name
+ * pattern, so a dead writer's is swept the same way, then a rename), without the fsync.
+ */
+async function writeDerivedFile(path: string, bytes: Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.new.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    await handle.writeFile(bytes);
+    await handle.close();
+    await rename(temp, path);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
 function countRows(rows: SegmentRows): number {
   let n = 0;
   for (const list of rows.values()) n += list.length;
@@ -204,7 +218,11 @@ export class VaultIndexFiles {
   private readonly segments: ({ generation: number; rows: SegmentRows } | undefined)[] = new Array(SEGMENT_COUNT);
   private readonly keyFiles = new Map<number, { generation: number; keys: KeyMap }>();
   private rowSet: { set: RowSet; segments: SegmentRows[]; head: IndexHead } | null = null;
-  private readonly serialisedRows = new WeakMap<readonly IndexRow[], string>();
+  /** Reads of segment files under way, by segment. */
+  private readonly reading = new Map<number, { generation: number; rows: Promise<SegmentRows> }>();
+  private building: { head: IndexHead; set: Promise<RowSet> } | null = null;
+  /** Segment files read from disk and decoded by this process: tests and benchmarks read it. */
+  segmentsRead = 0;
 
   constructor(
     readonly dataDir: string,
@@ -233,7 +251,7 @@ export class VaultIndexFiles {
       throw error;
     }
     if (data === null || !file.version) return null;
-    if (!isHead(data)) throw new IndexDamage(`${path} is not in the form this apdesk writes`, 'all');
+    if (!isHead(data)) throw new IndexDamage(`${path} ${notAHead(data)}`, 'all');
     this.headCache = { version: file.version, head: data };
     return this.headCache;
   }
@@ -250,31 +268,51 @@ export class VaultIndexFiles {
     const path = layout.indexSegment(this.dataDir, this.vaultId, segment);
     const expected = head.segmentRows[segment] ?? 0;
     if (expected === 0) return EMPTY_SEGMENT;
-    const generation = head.segmentGens[segment];
+    const generation = head.segmentGens[segment]!;
     const damage = (what: string) => new IndexDamage(`${path} ${what}`, shardsOfSegment(segment));
     let cached = this.segments[segment];
     if (!cached || cached.generation !== generation) {
-      const data = await readIndexFile<SegmentFile>(path, damage);
-      if (data.format !== INDEX_FORMAT || typeof data.shards !== 'object' || data.shards === null) {
-        throw damage('is not in the form this apdesk writes');
+      // Callers that ask at once (the console's page and its counts) share one read of the file.
+      let reading = this.reading.get(segment);
+      if (!reading || reading.generation !== generation) {
+        const rows = this.decodeSegment(path, segment, generation, damage);
+        reading = { generation, rows };
+        this.reading.set(segment, reading);
+        const done = () => {
+          if (this.reading.get(segment) === reading) this.reading.delete(segment);
+        };
+        rows.then(done, done);
       }
-      if (data.generation !== generation) throw damage(`is from write ${data.generation}, the index head names ${generation}`);
-      const rows = new Map<number, IndexRow[]>();
-      try {
-        for (const [shard, tuples] of Object.entries(data.shards)) {
-          const n = Number(shard);
-          if (segmentOf(n) !== segment) throw new Error(`shard ${shard} does not belong here`);
-          rows.set(n, tuples.map((tuple) => decodeRow(tuple, this.vaultId, this.intern)));
-        }
-      } catch (error) {
-        throw damage(`holds rows that cannot be read (${(error as Error).message})`);
+      const rows = await reading.rows;
+      cached = this.segments[segment];
+      if (!cached || cached.generation !== generation) {
+        cached = { generation, rows };
+        this.segments[segment] = cached;
       }
-      cached = { generation: data.generation, rows };
-      this.segments[segment] = cached;
     }
     const held = countRows(cached.rows);
     if (held !== expected) throw damage(`holds ${held} rows where the index head counts ${expected}`);
     return cached.rows;
+  }
+
+  private async decodeSegment(path: string, segment: number, generation: number, damage: (what: string) => IndexDamage): Promise<SegmentRows> {
+    let file: Buffer;
+    try {
+      file = await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw damage('is missing');
+      throw error;
+    }
+    this.segmentsRead += 1;
+    let table: SegmentTable;
+    try {
+      table = new SegmentTable(file, this.vaultId, INDEX_FORMAT);
+    } catch (error) {
+      if (error instanceof SegmentFileError) throw damage(error.message);
+      throw error;
+    }
+    if (table.generation !== generation) throw damage(`is from write ${table.generation}, the index head names ${generation}`);
+    return table.rowsByShard(segment);
   }
 
   async readKeys(keyShard: number, head: IndexHead): Promise<KeyMap> {
@@ -308,7 +346,25 @@ export class VaultIndexFiles {
   }
 
   /** Every row, as a RowSet patched with only the segments that changed since the last call. */
-  async allRows(head: IndexHead): Promise<RowSet> {
+  allRows(head: IndexHead): Promise<RowSet> {
+    if (this.rowSet?.head === head) return Promise.resolve(this.rowSet.set);
+    // Callers that ask at once for the same head share the work; one for another head waits its turn.
+    if (this.building?.head === head) return this.building.set;
+    const before = this.building?.set.catch(() => undefined);
+    const set = (async () => {
+      await before;
+      return this.updateRows(head);
+    })();
+    const building = { head, set };
+    this.building = building;
+    const done = () => {
+      if (this.building === building) this.building = null;
+    };
+    set.then(done, done);
+    return set;
+  }
+
+  private async updateRows(head: IndexHead): Promise<RowSet> {
     if (this.rowSet?.head === head) return this.rowSet.set;
     const segments = await Promise.all(Array.from({ length: SEGMENT_COUNT }, (_, s) => this.readSegment(s, head)));
     if (!this.rowSet) {
@@ -344,23 +400,11 @@ export class VaultIndexFiles {
       this.segments[segment] = undefined;
       return 0;
     }
-    // The JSON of a SegmentFile, put together from each shard's part: an edit re-serialises only
-    // the rows of the shard it changed, not the whole segment.
-    const parts = [...kept].sort(([a], [b]) => a - b).map(([shard, list]) => `"${shard}":${this.serialised(list)}`);
-    const file = new JsonFile<SegmentFile>(path, DERIVED);
-    await file.writeText(`{"format":${INDEX_FORMAT},"generation":${generation},"shards":{${parts.join(',')}}}`);
+    const file = encodeSegment(kept, segment, generation, INDEX_FORMAT);
+    await writeDerivedFile(path, file);
+    // The rows given stay this process's view of the segment: unchanged ones keep their objects.
     this.segments[segment] = { generation, rows: kept };
-    return file.bytesWritten;
-  }
-
-  /** The JSON of a shard's rows, kept for as long as that list of rows is in use. */
-  private serialised(list: readonly IndexRow[]): string {
-    let text = this.serialisedRows.get(list);
-    if (text === undefined) {
-      text = JSON.stringify(list.map(encodeRow));
-      this.serialisedRows.set(list, text);
-    }
-    return text;
+    return file.length;
   }
 
   async writeKeys(keyShard: number, keys: KeyMap, generation: number): Promise<number> {
@@ -382,6 +426,18 @@ export class VaultIndexFiles {
     await file.write(head);
     this.headCache = { version: file.version!, head };
     return file.bytesWritten;
+  }
+
+  /** Removes the row segments of an earlier index format (JSON, before 3), once a rebuild has replaced them. */
+  async removeEarlierSegments(): Promise<void> {
+    let names: string[];
+    try {
+      names = readdirSync(layout.indexDir(this.dataDir, this.vaultId));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const name of names) if (/^rows-[0-9a-f]{2}\.json$/.test(name)) await removeFile(join(layout.indexDir(this.dataDir, this.vaultId), name));
   }
 
   // ---- pending notes ----
@@ -598,6 +654,7 @@ export class IndexWriter {
       }
     }
     await this.files.writeHead(head);
+    if (full) await this.files.removeEarlierSegments();
     await this.files.removePending([this.noteName]);
     const ms = performance.now() - started;
     if (why !== null) {

@@ -6,13 +6,15 @@ import { mkdir, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { Store } from '../../source/store/store.js';
 import { layout, segmentOf, shardOf, keyShardOf } from '../../source/store/layout.js';
-import { duplicateKey, type IndexRow, type InvoiceQuery } from '../../source/store/index-rows.js';
+import { duplicateKey, plainRow, type IndexRow, type InvoiceQuery } from '../../source/store/index-rows.js';
+import { SegmentTable } from '../../source/store/index-segment.js';
+import { INDEX_FORMAT } from '../../source/store/vault-index.js';
 import { newDocument } from '../../source/domain/invoice.js';
 import type { InvoiceId, QueueId, VaultId } from '../../source/domain/ids.js';
 import { tempDir } from '../helpers/temp.js';
 import { STORE_OPTIONS, storeWithVault } from '../helpers/store.js';
 import { exited, spawnHelper, waitForLine } from '../helpers/process.js';
-import { edit, expected, expectIndexMatchesShards, invoiceFor, plain, random, randomPuts } from './index-fixtures.js';
+import { edit, expected, expectedPage, expectIndexMatchesShards, invoiceFor, plain, random, randomPuts } from './index-fixtures.js';
 
 function opened(dir: string) {
   const problems: string[] = [];
@@ -33,7 +35,14 @@ async function vaultWith(count: number, seed = 1): Promise<{ dir: string; store:
 async function indexFiles(dir: string): Promise<Record<string, unknown>> {
   const index = layout.indexDir(dir, 'v1');
   const files: Record<string, unknown> = {};
-  for (const name of (await readdir(index)).filter((one) => one.endsWith('.json')).sort()) {
+  for (const name of (await readdir(index)).filter((one) => one.endsWith('.json') || one.endsWith('.bin')).sort()) {
+    if (name.endsWith('.bin')) {
+      // A row segment: its rows by shard, read back the way the store reads them.
+      const segment = parseInt(name.slice('rows-'.length, -'.bin'.length), 16);
+      const rows = new SegmentTable(await readFile(join(index, name)), 'v1' as VaultId, INDEX_FORMAT).rowsByShard(segment);
+      files[name] = Object.fromEntries([...rows].map(([shard, list]) => [shard, plain(list.map(plainRow))]));
+      continue;
+    }
     const parsed = JSON.parse(await readFile(join(index, name), 'utf8'));
     // Which write last touched a file differs between updates and a rebuild; what it holds may not.
     delete parsed.generation;
@@ -43,6 +52,13 @@ async function indexFiles(dir: string): Promise<Record<string, unknown>> {
     files[name] = name.startsWith('keys-') ? Object.fromEntries(Object.entries(parsed.keys).sort()) : parsed;
   }
   return files;
+}
+
+/** Changes one byte in the middle of a file, keeping its length. */
+async function flipByte(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  bytes[Math.floor(bytes.length / 2)]! ^= 0x20;
+  await writeFile(path, bytes);
 }
 
 describe('the invoice index', () => {
@@ -222,6 +238,95 @@ describe('the invoice index', () => {
     expect(store.problems).toEqual([]);
   });
 
+  it('keeps the pages of a few queries in step as rows move into, out of and within their filters', async () => {
+    const { store } = await vaultWith(300, 21);
+    // Few enough queries that all their orders stay kept: every edit patches them in place.
+    const queries: InvoiceQuery[] = [
+      { status: 'pending', sort: 'createdAt', limit: 40 },
+      { status: ['pending', 'approved'], queueId: 'inbox', sort: 'total', direction: 'desc', offset: 5, limit: 10 },
+      { text: 'slab', sort: 'vendor', limit: 300 },
+      { sort: 'updatedAt', direction: 'desc', limit: 30 },
+    ];
+    const check = async (when: string) => {
+      const { rows } = await expected(store, 'v1');
+      for (const query of queries) {
+        const page = await store.invoicePage('v1', query);
+        expect({ total: page.total, rows: plain(page.rows) }, `${when}: ${JSON.stringify(query)}`).toEqual(expectedPage(rows, query));
+        // A count of the same filter, without a page.
+        expect((await store.invoicePage('v1', { ...query, limit: 0 })).total).toBe(page.total);
+      }
+    };
+    await check('first');
+    const pending = (await store.invoicePage('v1', { status: 'pending', limit: 3 })).rows.map((row) => row.id);
+    const other = (await store.invoicePage('v1', { status: 'paid', limit: 3 })).rows.map((row) => row.id);
+    await store.transact(async (tx) => {
+      // Out of the pending filter, into it, and moved within it (a new total and description).
+      const leaving = (await tx.getInvoice('v1', pending[0]!))!;
+      leaving.status = 'approved';
+      leaving.queueId = 'inbox' as QueueId;
+      await tx.putInvoice(leaving);
+      const arriving = (await tx.getInvoice('v1', other[0]!))!;
+      arriving.status = 'pending';
+      arriving.header.description = 'Slab on grade, again';
+      await tx.putInvoice(arriving);
+      const moving = (await tx.getInvoice('v1', pending[1]!))!;
+      moving.header.total = null;
+      moving.updatedAt = '2030-01-01T00:00:00.000Z';
+      await tx.putInvoice(moving);
+    });
+    await check('after three edits');
+    // Many at once: merged by a sort rather than patched one by one.
+    await store.transact(async (tx) => {
+      const next = random(5);
+      for (let n = 1; n <= 150; n++) {
+        const invoice = (await tx.getInvoice('v1', `INV-${String(n * 2).padStart(6, '0')}`))!;
+        edit(invoice, next);
+        await tx.putInvoice(invoice);
+      }
+    });
+    await check('after 150 edits');
+    expect(store.problems).toEqual([]);
+  });
+
+  it('gives the first rows of a query asked once (picked, not sorted) as a sort would, and again when asked twice', async () => {
+    const { dir } = await vaultWith(400, 27);
+    const store = await Store.open(dir, STORE_OPTIONS);
+    const { rows } = await expected(store, 'v1');
+    // Small pages of many matches, in orders with ties and empty values.
+    const queries: InvoiceQuery[] = [
+      { sort: 'createdAt', limit: 5 },
+      { sort: 'total', direction: 'desc', offset: 3, limit: 7 },
+      { sort: 'vendor', limit: 20 },
+      { sort: 'creditMemo', direction: 'desc', offset: 1, limit: 4 },
+      { status: ['pending', 'approved', 'paid', 'exported'], sort: 'invoiceDate', limit: 6 },
+      { sort: 'job', direction: 'desc', limit: 1 },
+    ];
+    for (const round of ['picked', 'sorted and kept', 'kept']) {
+      for (const query of queries) {
+        const page = await store.invoicePage('v1', query);
+        expect({ total: page.total, rows: plain(page.rows) }, `${round}: ${JSON.stringify(query)}`).toEqual(expectedPage(rows, query));
+      }
+    }
+  });
+
+  it('reads each segment once in a new process when a page and a count ask at the same time', async () => {
+    const { dir } = await vaultWith(400, 5);
+    const fresh = await Store.open(dir, STORE_OPTIONS);
+    const head = JSON.parse(await readFile(layout.indexHead(dir, 'v1'), 'utf8'));
+    const segments = head.segmentRows.filter((rows: number) => rows > 0).length;
+    // What the console's Invoices pane asks on opening: its first page, and a count of one view.
+    const [page, count] = await Promise.all([
+      fresh.invoicePage('v1', { status: 'pending', sort: 'createdAt', limit: 20 }),
+      fresh.invoicePage('v1', { status: 'unprocessed', source: 'procore-auto', limit: 0 }),
+      fresh.invoiceCounts('v1'),
+    ]);
+    expect(fresh.indexFiles('v1').segmentsRead).toBe(segments);
+    const { rows } = await expected(fresh, 'v1');
+    expect({ total: page.total, rows: plain(page.rows) }).toEqual(expectedPage(rows, { status: 'pending', sort: 'createdAt', limit: 20 }));
+    expect(count.total).toBe(rows.filter((row) => row.status === 'unprocessed' && row.source === 'procore-auto').length);
+    expect(count.rows).toEqual([]);
+  });
+
   it('keeps what an invoice row needs for the console', async () => {
     const { store } = await vaultWith(60, 11);
     const truth = await expected(store, 'v1');
@@ -304,6 +409,8 @@ describe('an index that cannot be used', () => {
     const damages: [string, () => Promise<void>][] = [
       ['segment damaged', () => writeFile(layout.indexSegment(dir, 'v1', segmentOf(shardOf(target.id))), '{"format":1,"sha')],
       ['segment missing', () => unlink(layout.indexSegment(dir, 'v1', segmentOf(shardOf(target.id))))],
+      // One byte changed (a torn write, a bad disk block): the file still has the right length and form.
+      ['segment with a byte changed', () => flipByte(layout.indexSegment(dir, 'v1', segmentOf(shardOf(target.id))))],
       ['key file damaged', () => writeFile(layout.indexKeys(dir, 'v1', keyShardOf(key)), 'nonsense')],
       ['key file emptied', () => writeFile(layout.indexKeys(dir, 'v1', keyShardOf(key)), '{"keys":{}}')],
       ['head damaged', () => writeFile(layout.indexHead(dir, 'v1'), '{')],
@@ -318,6 +425,22 @@ describe('an index that cannot be used', () => {
       expect(problems[0], label).toMatch(/^the invoice index of vault 'v1' could not be used: .* rebuilt it from /);
       await expectIndexMatchesShards(store, 'v1');
     }
+  });
+
+  it('is rebuilt when an earlier apdesk wrote it (index format 2, JSON row segments), which goes', async () => {
+    const { dir } = await vaultWith(80, 53);
+    const head = JSON.parse(await readFile(layout.indexHead(dir, 'v1'), 'utf8'));
+    await writeFile(layout.indexHead(dir, 'v1'), JSON.stringify({ ...head, format: 2 }));
+    const former = join(layout.indexDir(dir, 'v1'), 'rows-00.json');
+    await writeFile(former, JSON.stringify({ format: 2, generation: head.generation, shards: {} }));
+    const { store, problems } = await opened(dir);
+    expect((await store.invoiceCounts('v1')).total).toBe(80);
+    expect(problems).toEqual([
+      expect.stringMatching(/^the invoice index of vault 'v1' could not be used: .*head\.json is of index format 2, written by an earlier apdesk; rebuilt it from all its invoice files \(80 invoices, /),
+    ]);
+    expect((await readdir(layout.indexDir(dir, 'v1'))).filter((name) => name.startsWith('rows-') && !name.endsWith('.bin'))).toEqual([]);
+    expect(JSON.parse(await readFile(layout.indexHead(dir, 'v1'), 'utf8')).format).toBe(INDEX_FORMAT);
+    await expectIndexMatchesShards(store, 'v1');
   });
 
   it('is brought back in step after a commit that died between its shards and its index', async () => {

@@ -65,7 +65,7 @@ describe('store', () => {
     const changed = Object.keys(after).filter((path) => after[path] !== before[path]);
     const shard = shardOf('INV-000007');
     const shardFile = join('vaults', 'v1', 'invoices', `${shard.toString(16).padStart(3, '0')}.json`);
-    const segmentFile = join('vaults', 'v1', 'index', `rows-${segmentOf(shard).toString(16).padStart(2, '0')}.json`);
+    const segmentFile = join('vaults', 'v1', 'index', `rows-${segmentOf(shard).toString(16).padStart(2, '0')}.bin`);
     // The shard's previous generation is the old file renamed, not written again.
     expect(changed.sort()).toEqual([join('vaults', 'v1', 'index', 'head.json'), segmentFile, shardFile, `${shardFile}.prev`].sort());
     expect(after[`${shardFile}.prev`]).toBe(before[shardFile]);
