@@ -6,8 +6,8 @@
 // --data-dir measures a vault made before (by --make-fixture) and keeps it; otherwise the vault is
 // made for the run and removed after it.
 import { createElement } from 'react';
-import { rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadavg, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -95,4 +95,51 @@ await sleep(200);
 const memory = process.memoryUsage();
 console.log(`\nmemory: ${(memory.rss / 1024 / 1024).toFixed(0)} MB resident, ${(memory.heapUsed / 1024 / 1024).toFixed(0)} MB heap (target < 300 MB)`);
 app.unmount();
+await realTerminal();
 process.exit(0);
+
+/**
+ * The same vault in the real binary on a pseudo-terminal (script(1)), from spawn: process start,
+ * imports and the desk included, to the first frame and to the first row of invoices. Three runs.
+ */
+async function realTerminal(): Promise<void> {
+  const bin = fileURLToPath(new URL('../bin/apdesk.js', import.meta.url));
+  if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) return console.log('\nin a real terminal: skipped (npm run build first)');
+  const runs: { frame: number; rows: number }[] = [];
+  for (let run = 0; run < 3; run++) {
+    const measured = await new Promise<{ frame: number; rows: number } | null>((resolve) => {
+      const started = performance.now();
+      let child: ReturnType<typeof spawn>;
+      try {
+        child = spawn('script', ['-qfec', `stty cols 80 rows 24; exec ${process.execPath} ${bin} --data-dir ${dir}`, '/dev/null'], { env: { ...process.env, TERM: 'xterm' } });
+      } catch {
+        return resolve(null);
+      }
+      let out = '';
+      let frameAt: number | null = null;
+      let done = false;
+      child.on('error', () => resolve(null));
+      child.stdin!.on('error', () => undefined);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const now = performance.now() - started;
+        if (frameAt === null && out.includes('q quit')) frameAt = now;
+        // eslint-disable-next-line no-control-regex
+        if (!done && frameAt !== null && /› \S+/.test(out.replace(/\u001b\[[0-9;?]*[a-zA-Z]/g, ''))) {
+          done = true;
+          child.stdin!.write('q');
+          resolve({ frame: frameAt, rows: now });
+        }
+      });
+      setTimeout(() => {
+        child.kill();
+        resolve(null);
+      }, 30_000).unref();
+    });
+    if (!measured) return console.log('\nin a real terminal: skipped (script(1) is not here, or the console did not draw)');
+    runs.push(measured);
+  }
+  const frames = runs.map((r) => r.frame);
+  const rows = runs.map((r) => r.rows);
+  console.log(`\nin a real terminal (script(1), 80×24), from spawn: first frame median ${median(frames).toFixed(0)} ms (${Math.min(...frames).toFixed(0)}–${Math.max(...frames).toFixed(0)}), first row of invoices median ${median(rows).toFixed(0)} ms (${Math.min(...rows).toFixed(0)}–${Math.max(...rows).toFixed(0)}) (target < 1 s to the first frame)`);
+}
