@@ -89,6 +89,40 @@ describe('the console shell', () => {
     expect(frame()).toContain('! pane: there are 8 panes');
   });
 
+  it('works a document by keys through Invoices, its detail and Invoice Entry, and runs a job in Sync & Jobs', async () => {
+    const own = await demoDesk();
+    const { frame, press } = await mount(own);
+    const until = async (wanted: (text: string) => boolean, what: string) => {
+      for (let n = 0; n < 200 && !wanted(frame()); n++) await act(async () => new Promise((resolve) => setTimeout(resolve, 25)));
+      expect(wanted(frame()), `${what}:\n${frame()}`).toBe(true);
+    };
+    await press('5');
+    await until((text) => text.includes('[5 Invoices]') && /› INV-000001/.test(text), 'the document in Invoices');
+    // Export cannot act on an unprocessed document, and says why.
+    await press('E');
+    await until((text) => /! export: /.test(text), 'export refused with why');
+    await press('\r');
+    await until((text) => text.includes('Esc back') && text.includes('INV-000001'), 'the detail');
+    await press('G');
+    await until((text) => /Audit trail/.test(text), 'the end of the detail');
+    await press(KEYS.escape);
+    await until((text) => /› INV-000001/.test(text) && !text.includes('Esc back'), 'back in the list');
+    await press('e');
+    await until((text) => text.includes('[6 Invoice Entry]') && /› Vendor/.test(text), 'the document in Invoice Entry');
+    await press('\r');
+    await until((text) => text.includes('Vendor'), 'the field form');
+    await press('ABC-CON');
+    await press('\r');
+    await until((text) => /› Vendor\s+ABC-CON/.test(text), 'the vendor saved');
+    await press('s');
+    await until((text) => /^\d+ errors?, \d+ warnings?$/m.test(text) && !text.includes('not validated yet'), 'validated');
+    expect((await own.invoices.get('INV-000001')).header.vendor).toBe('ABC-CON');
+    await press('7');
+    await until((text) => text.includes('Sync loop: STOPPED'), 'Sync & Jobs');
+    await press('r');
+    await until((text) => /check-backfiller: /.test(text), 'the job run, with its outcome');
+  });
+
   it('shows every key on ?, with why one is unavailable, and closes on Esc', async () => {
     const { frame, press } = await mount(desk);
     await press('8');
