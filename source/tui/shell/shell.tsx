@@ -128,6 +128,9 @@ export function vaultHeader(vault: Vault | null, loop: LoopState | null, holder:
 
 type PaneStates = Record<string, unknown>;
 
+/** The keys that act in a field (next field, submit, erase) when they come in one read with text. */
+const FIELD_CONTROLS = /[\t\r\n\u007f]/;
+
 /** The control characters a terminal sends for keys, when they come in one read with others. */
 const SINGLE_KEYS: Record<string, KeyName> = { '\r': 'enter', '\n': 'enter', '\t': 'tab', '\u001b': 'escape', '\u007f': 'backspace', ' ': 'space' };
 
@@ -355,6 +358,14 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
       // Keys that came in one read (a fast typist over SSH, keys sent together): one at a time,
       // each after the frame of the one before, so each sees the state the last one left.
       feedKeys([...input].map((char) => [SINGLE_KEYS[char] ?? char, char]));
+      return;
+    }
+    if (name === 'paste' && typingField && FIELD_CONTROLS.test(input)) {
+      // Text with Tab, Enter or Backspace in the same read (typed fast, or a loaded machine): the
+      // text goes into the field and each of those keys acts, in order — the Tab to the next
+      // field, the Enter submitting — rather than all of it landing in the field as text.
+      const pieces = input.match(/\r\n|[\t\r\n\u007f]|[^\t\r\n\u007f]+/g) ?? [];
+      feedKeys(pieces.map((piece): [KeyName, string] => (piece === '\r\n' ? ['enter', '\r'] : SINGLE_KEYS[piece] ? [SINGLE_KEYS[piece]!, piece] : [[...piece].length > 1 ? 'paste' : piece, piece])));
       return;
     }
     if (top) {
