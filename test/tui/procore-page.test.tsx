@@ -7,13 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { act } from 'react';
 import { render } from 'ink-testing-library';
-import { OOB_REDIRECT } from '../../source/procore/redirects.js';
 import { DEMO_SECOND_COMPANY_ID, DEMO_USERS } from '../../source/sandbox/index.js';
-import type { Desk } from '../../source/app/desk.js';
 import { Shell } from '../../source/tui/shell/shell.js';
 import { PANES } from '../../source/tui/panes/index.js';
 import { loopControl } from '../../source/tui/shell/loop-control.js';
-import { DEMO_VAULT, demoDesk, type DemoDesk } from './panes/procore-env.js';
+import { connect, DEMO_VAULT, demoDesk, type DemoDesk } from './panes/procore-env.js';
 
 const KEYS = { enter: '\r', tab: '\t', down: '\u001B[B', escape: '\u001B' };
 const flat = (text: string) => text.replace(/\s+/g, ' ');
@@ -21,16 +19,6 @@ const flat = (text: string) => text.replace(/\s+/g, ' ');
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });
-
-async function connect(desk: Desk, vault: string): Promise<void> {
-  const grant = await desk.procore.beginGrant(vault, OOB_REDIRECT);
-  try {
-    const reply = await desk.procore.sandboxSignIn(grant.url, DEMO_USERS[0]!.email, DEMO_USERS[0]!.password);
-    await desk.procore.completeGrant(grant, await desk.procore.readGrantReply(reply, grant.state));
-  } finally {
-    await grant.close();
-  }
-}
 
 describe('the Procore page by keys', () => {
   let demo: DemoDesk;

@@ -5,13 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { act } from 'react';
 import { render } from 'ink-testing-library';
-import { DEMO_COMPANY_ID, DEMO_SECOND_COMPANY_ID, DEMO_USERS } from '../../../source/sandbox/index.js';
-import { OOB_REDIRECT } from '../../../source/procore/redirects.js';
-import type { Desk } from '../../../source/app/desk.js';
+import { DEMO_COMPANY_ID, DEMO_SECOND_COMPANY_ID } from '../../../source/sandbox/index.js';
 import { resolve } from '../../../source/tui/shell/bindings.js';
 import { companyPane, initialCompanyState, reduceCompany, type CompanyChoice, type CompanyState } from '../../../source/tui/panes/company/index.js';
 import { initialQueueState, queuePane, reduceQueue, type QueueIntent } from '../../../source/tui/panes/queue/index.js';
-import { DEMO_VAULT, demoDesk, paneEnv, type DemoDesk, type TestEnv } from './procore-env.js';
+import { connect, DEMO_VAULT, demoDesk, paneEnv, type DemoDesk, type TestEnv } from './procore-env.js';
 
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -71,16 +69,6 @@ describe('the view at 80×24', () => {
     expect((await frameOf(gated, 'o')).trim()).toBe('only for vaults bridged to Sage 100 or Sage 300');
   });
 });
-
-async function connect(desk: Desk, vault: string): Promise<void> {
-  const grant = await desk.procore.beginGrant(vault, OOB_REDIRECT);
-  try {
-    const reply = await desk.procore.sandboxSignIn(grant.url, DEMO_USERS[0]!.email, DEMO_USERS[0]!.password);
-    await desk.procore.completeGrant(grant, await desk.procore.readGrantReply(reply, grant.state));
-  } finally {
-    await grant.close();
-  }
-}
 
 describe('on a real desk with two vaults', () => {
   let demo: DemoDesk;

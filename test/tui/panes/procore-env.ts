@@ -3,7 +3,8 @@
 // only stand-in, for the user's keys.
 import { expect } from 'vitest';
 import { openDesk, type Desk } from '../../../source/app/desk.js';
-import { ensureSandbox, type RunningSandbox } from '../../../source/sandbox/index.js';
+import { DEMO_USERS, ensureSandbox, type RunningSandbox } from '../../../source/sandbox/index.js';
+import { OOB_REDIRECT } from '../../../source/procore/redirects.js';
 import type { FormField, Modals, PaneEnv, PickItem } from '../../../source/tui/shell/pane.js';
 import { tempDir } from '../../helpers/temp.js';
 
@@ -21,6 +22,17 @@ export async function demoDesk(): Promise<DemoDesk> {
   await desk.demo.create();
   const sandbox = await ensureSandbox(dir);
   return { dir, desk, sandbox };
+}
+
+/** Connects a vault to the sandbox as the demo admin, by the sandbox's login (allowing the app once). */
+export async function connect(desk: Desk, vault: string): Promise<void> {
+  const grant = await desk.procore.beginGrant(vault, OOB_REDIRECT);
+  try {
+    const reply = await desk.procore.sandboxSignIn(grant.url, DEMO_USERS[0]!.email, DEMO_USERS[0]!.password);
+    await desk.procore.completeGrant(grant, await desk.procore.readGrantReply(reply, grant.state));
+  } finally {
+    await grant.close();
+  }
 }
 
 /** One answer the script gives, checked against what the pane asked. */
