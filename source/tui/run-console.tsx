@@ -32,8 +32,11 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   // A vault on the local sandbox gets it started in this process, on 127.0.0.1, for as long as the
   // console runs — after the first frame: a new sandbox builds its demo files for a few seconds.
   let sandbox: Promise<{ close(): Promise<void> } | null> = Promise.resolve(null);
+  let closing = false;
   const startSandbox = async () => {
     const vaults = await desk.vaults.list();
+    // Quit while the demo was being made: no sandbox to start (it would keep the process alive).
+    if (closing) return;
     if (!vaults.some((vault) => vault.procore?.environment.kind === 'local')) return;
     sandbox = import('../sandbox/index.js')
       .then(({ ensureSandbox }) => ensureSandbox(desk.dataDir))
@@ -84,6 +87,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
     }, 20).unref();
     await app.waitUntilExit();
   } finally {
+    closing = true;
     stopListening();
     session.restore();
     await loop.stop().catch(() => undefined);

@@ -76,6 +76,22 @@ describe.runIf(hasTmux)('the console in a terminal', () => {
     }
   });
 
+  it('on a first run, draws before it makes the demo, and q while it does ends the process without starting the sandbox', async () => {
+    const dir = await tempDir();
+    const tmux = new Tmux();
+    try {
+      tmux.start(`CI=true ${process.execPath} ${BIN} --data-dir ${dir}`, 80, 24);
+      await tmux.waitFor((s) => s.includes('Creating the demo vault…') || s.includes('Demo Construction'), 'the first frame');
+      tmux.keys('q');
+      await tmux.waitFor((s) => s.includes('[exit 0]'), 'the exit', 30_000);
+      expect(tmux.alternate()).toBe(false);
+      // The demo may be made (it was under way), but no sandbox was started for a console that is gone.
+      expect(existsSync(join(dir, 'sandbox'))).toBe(false);
+    } finally {
+      tmux.kill();
+    }
+  });
+
   it('opens from a folder other than the repository', async () => {
     const tmux = new Tmux();
     try {
