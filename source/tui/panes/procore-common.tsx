@@ -44,7 +44,7 @@ export function pageBlocked({ state, vaultId }: { state: ProcorePage; vaultId: s
 }
 
 /** What a Procore pane draws instead of its content while loading, without a vault, or gated; null when it draws its content. */
-export function PageStandIn({ state, vaultId, width, height }: { state: ProcorePage; vaultId: string | null; width: number; height: number }): ReactElement | null {
+export function pageStandIn({ state, vaultId, width, height }: { state: ProcorePage; vaultId: string | null; width: number; height: number }): ReactElement | null {
   if (!state.loaded) return <LinesView lines={[[{ text: 'Loading…', dim: true }]]} width={width} height={height} />;
   if (vaultId === null || state.vaultName === null) return <LinesView lines={paragraphs([NO_VAULT], width)} width={width} height={height} />;
   if (state.gate) return <LinesView lines={paragraphs(gateLines(state.gate, vaultId), width)} width={width} height={height} />;

@@ -193,9 +193,9 @@ export function Shell({ desk, panes, loop, size: fixedSize, problems: problemFee
   useEffect(() => problemFeed?.subscribe((problem) => setProblems((waiting) => (waiting.includes(problem) ? waiting : [...waiting, problem]))), [problemFeed]);
   useEffect(() => loop?.subscribe(() => setLoopVersion((n) => n + 1)), [loop]);
 
-  // Keys typed while the console starts (vaults not read yet, the first pane still loading: a first
-  // run also builds the sandbox's demo in this process) wait, and are taken in order once it has
-  // started, or after STARTUP_HOLD_MS at most: a quick first "g" is not lost to "no vault yet".
+  // Keys typed while the console starts (a first run's demo vault still being made, the vaults not
+  // read yet, the first pane still loading) wait, and are taken in order once it has started, or
+  // after STARTUP_HOLD_MS at most: a quick first "g" is not lost to "no vault yet".
   const starting = useRef(true);
   const heldKeys = useRef<[KeyName, string][]>([]);
   const [preparingNow, setPreparingNow] = useState(preparing !== undefined);

@@ -3,28 +3,18 @@
 // licence and sync warnings, and a choice that goes to the Queue pane's draft (saved only by OK
 // there) on a real desk.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act } from 'react';
-import { render } from 'ink-testing-library';
 import { resolve } from '../../../source/tui/shell/bindings.js';
 import { BEHAVIOR_LABELS } from '../../../source/domain/procore-config.js';
 import { behaviorPane, initialBehaviorState, reduceBehavior, type BehaviorState } from '../../../source/tui/panes/behavior/index.js';
 import { initialQueueState, queuePane, reduceQueue } from '../../../source/tui/panes/queue/index.js';
-import { DEMO_VAULT, demoDesk, paneEnv, type DemoDesk } from './procore-env.js';
+import { paneFrame, PANE_ROWS_AT_80X24, DEMO_VAULT, demoDesk, paneEnv, type DemoDesk } from './procore-env.js';
 
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });
 
 async function frameOf(state: BehaviorState, vaultId: string | null = DEMO_VAULT): Promise<string> {
-  let app!: ReturnType<typeof render>;
-  await act(async () => {
-    // 18 rows: what the shell gives a pane at 80×24 (one row is kept free; header, tabs, rule, status and footer take 5).
-    app = render(<behaviorPane.View state={state} width={80} height={18} vaultId={vaultId} focused />);
-  });
-  const frame = app.lastFrame() ?? '';
-  await act(async () => app.unmount());
-  for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
-  expect(frame.split('\n').length).toBeLessThanOrEqual(18);
+  const frame = await paneFrame(behaviorPane.View, state, { vaultId, height: PANE_ROWS_AT_80X24 });
   expect(frame).not.toContain('more line');
   return frame;
 }

@@ -3,29 +3,17 @@
 // choice goes to the page's draft and OK saves it; one owned by the other vault is refused naming it,
 // in the Company pane and again when OK saves it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act } from 'react';
-import { render } from 'ink-testing-library';
 import { DEMO_COMPANY_ID, DEMO_SECOND_COMPANY_ID } from '../../../source/sandbox/index.js';
 import { resolve } from '../../../source/tui/shell/bindings.js';
 import { companyPane, initialCompanyState, reduceCompany, type CompanyChoice, type CompanyState } from '../../../source/tui/panes/company/index.js';
 import { initialQueueState, queuePane, reduceQueue, type QueueIntent } from '../../../source/tui/panes/queue/index.js';
-import { connect, DEMO_VAULT, demoDesk, paneEnv, type DemoDesk, type TestEnv } from './procore-env.js';
+import { connect, paneFrame, DEMO_VAULT, demoDesk, paneEnv, type DemoDesk, type TestEnv } from './procore-env.js';
 
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });
 
-async function frameOf(state: CompanyState, vaultId: string | null = DEMO_VAULT): Promise<string> {
-  let app!: ReturnType<typeof render>;
-  await act(async () => {
-    app = render(<companyPane.View state={state} width={80} height={24} vaultId={vaultId} focused />);
-  });
-  const frame = app.lastFrame() ?? '';
-  await act(async () => app.unmount());
-  for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
-  expect(frame.split('\n').length).toBeLessThanOrEqual(24);
-  return frame;
-}
+const frameOf = (state: CompanyState, vaultId: string | null = DEMO_VAULT) => paneFrame(companyPane.View, state, { vaultId });
 
 const COMPANIES: CompanyChoice[] = [
   { id: '9007199254740993', name: 'Harbor Builders (Procore)', isActive: true, ownerVault: { id: 'other-vault', name: 'Other Vault' } },

@@ -1,11 +1,13 @@
 // What the Procore pane tests share: a real desk on a temp data dir with the demo vault and the
-// sandbox running in the test's process, and a pane env whose modals answer from a script — the
-// only stand-in, for the user's keys.
+// sandbox running in the test's process, a pane env whose modals answer from a script (the only
+// stand-in, for the user's keys), and a pane's view drawn alone within its size.
 import { expect } from 'vitest';
+import { createElement, act, type ComponentType } from 'react';
+import { render } from 'ink-testing-library';
 import { openDesk, type Desk } from '../../../source/app/desk.js';
 import { DEMO_USERS, ensureSandbox, type RunningSandbox } from '../../../source/sandbox/index.js';
 import { OOB_REDIRECT } from '../../../source/procore/redirects.js';
-import type { FormField, Modals, PaneEnv, PickItem } from '../../../source/tui/shell/pane.js';
+import type { FormField, Modals, PaneEnv, PaneViewProps, PickItem } from '../../../source/tui/shell/pane.js';
 import { tempDir } from '../../helpers/temp.js';
 
 export const DEMO_VAULT = 'demo-construction';
@@ -120,4 +122,24 @@ export function paneEnv<State, Action>(
     },
   };
   return env;
+}
+
+/** The rows the shell gives a pane at 80×24: one row is kept free; header, tabs, rule, status and footer take 5. */
+export const PANE_ROWS_AT_80X24 = 18;
+
+/** A pane's view drawn alone (in act), checked to stay within `width` × `height`. */
+export async function paneFrame<State>(
+  View: ComponentType<PaneViewProps<State>>,
+  state: State,
+  { vaultId = DEMO_VAULT, width = 80, height = 24 }: { vaultId?: string | null; width?: number; height?: number } = {},
+): Promise<string> {
+  let app!: ReturnType<typeof render>;
+  await act(async () => {
+    app = render(createElement(View, { state, width, height, vaultId, focused: true }));
+  });
+  const frame = app.lastFrame() ?? '';
+  await act(async () => app.unmount());
+  for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
+  expect(frame.split('\n').length).toBeLessThanOrEqual(height);
+  return frame;
 }

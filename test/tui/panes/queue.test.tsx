@@ -3,14 +3,12 @@
 // and OK / Cancel against a real desk: OK saves behaviour, queue and both options in one call,
 // Cancel saves nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act } from 'react';
-import { render } from 'ink-testing-library';
 import { join } from 'node:path';
 import { resolve } from '../../../source/tui/shell/bindings.js';
 import { draftSettings, draftToChanges, emptyDraft, isDirty, reduceDraft } from '../../../source/tui/panes/procore-draft.js';
 import { initialQueueState, PAYMENTS_REQUIREMENT, queuePane, reduceQueue, type QueueState } from '../../../source/tui/panes/queue/index.js';
 import { snapshot } from '../../helpers/temp.js';
-import { DEMO_VAULT, demoDesk, paneEnv, type DemoDesk } from './procore-env.js';
+import { paneFrame, DEMO_VAULT, demoDesk, paneEnv, type DemoDesk } from './procore-env.js';
 
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -18,17 +16,7 @@ beforeAll(() => {
 
 const SAVED = { company: null, behavior: 'auto-queue', queueId: 'procore-invoices', allowEdit: false, createPayments: false } as const;
 
-async function frameOf(state: QueueState, vaultId: string | null = DEMO_VAULT): Promise<string> {
-  let app!: ReturnType<typeof render>;
-  await act(async () => {
-    app = render(<queuePane.View state={state} width={80} height={24} vaultId={vaultId} focused />);
-  });
-  const frame = app.lastFrame() ?? '';
-  await act(async () => app.unmount());
-  for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
-  expect(frame.split('\n').length).toBeLessThanOrEqual(24);
-  return frame;
-}
+const frameOf = (state: QueueState, vaultId: string | null = DEMO_VAULT) => paneFrame(queuePane.View, state, { vaultId });
 
 const loadedState = (backfiller = { configured: false, enabled: false }): QueueState =>
   reduceQueue(initialQueueState, {

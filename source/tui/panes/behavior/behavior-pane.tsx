@@ -6,7 +6,7 @@ import { BEHAVIOR_LABELS, IMPORT_BEHAVIORS, type ImportBehavior } from '../../..
 import { hasLicence } from '../../../domain/vault.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
 import type { Line } from '../line.js';
-import { loadedPage, pageBlocked, PageStandIn, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
+import { loadedPage, pageBlocked, pageStandIn, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
 
 /** What each behaviour does, as the configuration page explains it. */
 export const BEHAVIOR_EXPLANATIONS: Record<ImportBehavior, string> = {
@@ -149,7 +149,7 @@ export function behaviorWarnings(state: BehaviorState, behavior: ImportBehavior)
 }
 
 export function BehaviorView({ state, width, height, vaultId, focused }: PaneViewProps<BehaviorState>): ReactElement {
-  const standIn = PageStandIn({ state, vaultId, width, height });
+  const standIn = pageStandIn({ state, vaultId, width, height });
   if (standIn) return standIn;
   const lines: Line[] = [[{ text: `Import behaviour of ${state.vaultName}`, bold: true }]];
   IMPORT_BEHAVIORS.forEach((behavior, index) => {

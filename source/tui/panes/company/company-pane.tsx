@@ -6,7 +6,7 @@ import type { ReactElement } from 'react';
 import { UserError } from '../../../domain/errors.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
 import type { Line } from '../line.js';
-import { loadedPage, pageBlocked, PageStandIn, INSTALL_THE_APP, isAccessRefusal, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
+import { loadedPage, pageBlocked, pageStandIn, INSTALL_THE_APP, isAccessRefusal, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
 
 export interface CompanyChoice {
   id: string;
@@ -169,7 +169,7 @@ export async function handleCompany(intent: CompanyIntent, env: PaneEnv<CompanyA
 }
 
 export function CompanyView({ state, width, height, vaultId, focused }: PaneViewProps<CompanyState>): ReactElement {
-  const standIn = PageStandIn({ state, vaultId, width, height });
+  const standIn = pageStandIn({ state, vaultId, width, height });
   if (standIn) return standIn;
   const head: Line[] = [
     [{ text: `Select Company for ${state.vaultName}`, bold: true }],

@@ -12,7 +12,7 @@ import { localMinute } from '../../../text/time.js';
 import { displayWidth } from '../../../text/width.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
 import type { Line } from '../line.js';
-import { loadedPage, pageBlocked, PageStandIn, INSTALL_THE_APP, isAccessRefusal, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
+import { loadedPage, pageBlocked, pageStandIn, INSTALL_THE_APP, isAccessRefusal, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
 
 export const GRANT_BANNER = 'Authorize Procore Connection';
 
@@ -340,7 +340,7 @@ function environmentText(state: ConnectionState): string {
 }
 
 export function ConnectionView({ state, width, height, vaultId }: PaneViewProps<ConnectionState>): ReactElement {
-  const standIn = PageStandIn({ state, vaultId, width, height });
+  const standIn = pageStandIn({ state, vaultId, width, height });
   if (standIn) return standIn;
 
   if (state.grant) {

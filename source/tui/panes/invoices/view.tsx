@@ -129,7 +129,7 @@ export function windowStart(state: InvoicesState, rows: number): number {
   return Math.max(0, top);
 }
 
-const shortTime = (iso: string | null): string => localMinute(iso);
+const shortTime = localMinute;
 
 export function importLines(state: InvoicesState, width: number, rows: number): Line[] {
   const failed = state.view === 'failed';

@@ -8,7 +8,7 @@ import { BEHAVIOR_LABELS, type ImportBehavior } from '../../../domain/procore-co
 import { JOB_LABELS } from '../../../domain/jobs.js';
 import type { PaneBinding, PaneEnv, PaneModule, PaneViewProps } from '../../shell/pane.js';
 import type { Line } from '../line.js';
-import { loadedPage, pageBlocked, PageStandIn, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
+import { loadedPage, pageBlocked, pageStandIn, LinesView, paragraphs, procoreGate, type ProcoreGate } from '../procore-common.js';
 import { draftSettings, draftToChanges, emptyDraft, isDirty, reduceDraft, settingsOf, type DraftAction, type ProcoreDraft } from '../procore-draft.js';
 
 /** The rows the cursor moves over, top to bottom. */
@@ -249,7 +249,7 @@ export async function handleQueue(intent: QueueIntent, env: PaneEnv<QueueAction>
 const box = (on: boolean) => (on ? '[x]' : '[ ]');
 
 export function QueueView({ state, width, height, vaultId, focused }: PaneViewProps<QueueState>): ReactElement {
-  const standIn = PageStandIn({ state, vaultId, width, height });
+  const standIn = pageStandIn({ state, vaultId, width, height });
   if (standIn) return standIn;
   const settings = draftSettings(state.draft);
   if (!settings) return <LinesView lines={[[{ text: 'Loading…', dim: true }]]} width={width} height={height} />;

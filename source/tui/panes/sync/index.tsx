@@ -198,7 +198,7 @@ export const syncPane: PaneModule<SyncPaneState, SyncPaneAction, SyncPaneIntent>
   View: SyncView,
 };
 
-const time = (iso: string | null | undefined) => localClock(iso);
+const time = localClock;
 
 /** What the last run asked of Procore, and how much of Procore's rate limit its last answer said was left. */
 export function apiLine(run: JobRunRecord): string {
